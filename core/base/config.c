@@ -1,0 +1,319 @@
+/*
+ * config.c — the settings table and its loader (see config.h).
+ *
+ * Each row says where its value lands in struct config (an offset) and which
+ * parser reads it (its kind). Strings are copied; every other kind is parsed
+ * into a number or an enum. Empty strings count as "not set" for string
+ * settings and as an error for typed ones, so `PORT=` is caught rather than
+ * silently becoming 3000.
+ */
+#include "base/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum setting_kind {
+  KIND_STRING,
+  KIND_BOOL,
+  KIND_INT,
+  KIND_ENVIRONMENT,
+  KIND_LOG_FORMAT,
+  KIND_LOG_LEVEL,
+  KIND_REDIS_URL,
+  KIND_QUEUE_NAME,
+};
+
+struct setting {
+  const char *name;
+  enum setting_kind kind;
+  size_t offset;
+  const char *default_value;  /* NULL: not set by default */
+  bool secret;
+  long min, max;              /* for KIND_INT */
+  const char *doc;
+};
+
+#define AT(field) offsetof(struct config, field)
+#define DEFAULT_DIR(sub) GROWTH_SOURCE_DIR "/" sub
+
+static const struct setting settings[] = {
+  { "PORT", KIND_INT, AT(port), "3000", false, 1, 65535, "TCP port of the HTTP server" },
+  { "GROWTH_BIND_ADDRESS", KIND_STRING, AT(bind_address), "0.0.0.0", false, 0, 0,
+    "IPv4 address the HTTP server listens on (127.0.0.1 for loopback only)" },
+  { "GROWTH_HTTP_THREADS", KIND_INT, AT(http_threads), "4", false, 1, 256, "threads serving HTTP requests" },
+  { "GROWTH_MAX_BODY_BYTES", KIND_INT, AT(max_body_bytes), "1048576", false, 0, 1L << 30,
+    "largest request body accepted; larger bodies get 413 before they are read" },
+  { "GROWTH_DASHBOARD_DIR", KIND_STRING, AT(dashboard_dir), DEFAULT_DIR("dashboard"), false, 0, 0,
+    "folder of the /agents dashboard's static files" },
+  { "NODE_ENV", KIND_ENVIRONMENT, AT(node_env), "development", false, 0, 0,
+    "environment name: development, staging or production" },
+  { "GROWTH_ENV", KIND_ENVIRONMENT, AT(growth_env), NULL, false, 0, 0,
+    "environment name; wins over NODE_ENV when both are set" },
+  { "ENABLE_GROWTH_AGENTS", KIND_BOOL, AT(enable_agents), "false", false, 0, 0,
+    "master switch of every /api/orchestrator/ path (403 when false)" },
+  { "ENABLE_GROWTH_DASHBOARD", KIND_BOOL, AT(enable_dashboard), "false", false, 0, 0,
+    "mounts the /agents dashboard (404 when false)" },
+  { "GROWTH_LOG_FORMAT", KIND_LOG_FORMAT, AT(log_format), "text", false, 0, 0, "text or json" },
+  { "GROWTH_LOG_LEVEL", KIND_LOG_LEVEL, AT(log_level), "info", false, 0, 0, "debug, info, warn or error" },
+  { "REDIS_URL", KIND_REDIS_URL, AT(redis), "redis://127.0.0.1:6379", true, 0, 0,
+    "redis://[user:password@]host[:port][/db] of the queue's Redis" },
+  { "GROWTH_REDIS_CONNECT_TIMEOUT_MS", KIND_INT, AT(redis_connect_timeout_ms), "1000", false, 10, 60000,
+    "how long a Redis connect may take" },
+  { "GROWTH_REDIS_COMMAND_TIMEOUT_MS", KIND_INT, AT(redis_command_timeout_ms), "2000", false, 10, 600000,
+    "how long a Redis command may take before the connection is dropped and re-made" },
+  { "GROWTH_QUEUE_NAME", KIND_QUEUE_NAME, AT(queue_name), "growth-agents", false, 0, 0,
+    "name of the BullMQ queue (keys bull:<name>:*)" },
+  { "GROWTH_SCRIPTS_DIR", KIND_STRING, AT(scripts_dir), DEFAULT_DIR("scripts"), false, 0, 0,
+    "folder holding agents/ and lib/ Lua scripts" },
+  { "DATABASE_URL", KIND_STRING, AT(database_url), NULL, true, 0, 0,
+    "accepted for compatibility with the replaced service's .env; growthd does not use it" },
+  { "OPENAI_API_KEY", KIND_STRING, AT(openai_api_key), NULL, true, 0, 0, "OpenAI API key (live llm backend)" },
+  { "OPENAI_BASE_URL", KIND_STRING, AT(openai_base_url), "https://api.openai.com/v1", false, 0, 0,
+    "base URL of the OpenAI-compatible API" },
+  { "GOOGLE_SERVICE_ACCOUNT_JSON_B64", KIND_STRING, AT(google_service_account_json_b64), NULL, true, 0, 0,
+    "base64 of the Google service account's JSON key (Sheets, Calendar, Drive)" },
+  { "SMTP_HOST", KIND_STRING, AT(smtp_host), NULL, false, 0, 0, "SMTP server for mail (live mail backend)" },
+  { "SMTP_PORT", KIND_INT, AT(smtp_port), "465", false, 1, 65535, "SMTP port (465 implicit TLS, 587 STARTTLS)" },
+  { "SMTP_USER", KIND_STRING, AT(smtp_user), NULL, false, 0, 0, "SMTP login" },
+  { "SMTP_PASS", KIND_STRING, AT(smtp_pass), NULL, true, 0, 0, "SMTP password" },
+  { "TWILIO_ACCOUNT_SID", KIND_STRING, AT(twilio_account_sid), NULL, false, 0, 0, "Twilio account SID (optional)" },
+  { "TWILIO_AUTH_TOKEN", KIND_STRING, AT(twilio_auth_token), NULL, true, 0, 0, "Twilio auth token (optional)" },
+  { "TWILIO_FROM_NUMBER", KIND_STRING, AT(twilio_from_number), NULL, false, 0, 0, "Twilio sender number (optional)" },
+  { "GMAIL_SENDER_ADDRESS", KIND_STRING, AT(gmail_sender_address), NULL, false, 0, 0, "From: address of mail" },
+};
+
+#define SETTING_COUNT (sizeof settings / sizeof settings[0])
+
+static const char *const environment_names[] = { "development", "staging", "production" };
+static const char *const log_format_names[] = { "text", "json" };
+static const char *const log_level_names[] = { "debug", "info", "warn", "error" };
+
+const char *config_environment_name(enum growth_environment environment)
+{
+  if (environment < ENV_DEVELOPMENT || environment > ENV_PRODUCTION)
+    return "development";
+  return environment_names[environment];
+}
+
+int config_parse_bool(const char *text, bool *out)
+{
+  static const char *const truthy[] = { "true", "1", "yes" };
+  static const char *const falsy[] = { "false", "0", "no" };
+  for (size_t i = 0; i < 3; i++) {
+    if (strcasecmp(text, truthy[i]) == 0) {
+      *out = true;
+      return 0;
+    }
+    if (strcasecmp(text, falsy[i]) == 0) {
+      *out = false;
+      return 0;
+    }
+  }
+  return -1;
+}
+
+/* Index of text in names (case-insensitive), or -1. */
+static int find_name(const char *text, const char *const *names, int count)
+{
+  for (int i = 0; i < count; i++)
+    if (strcasecmp(text, names[i]) == 0)
+      return i;
+  return -1;
+}
+
+/* How a bad value is quoted in an error: never for secrets, shortened for long ones. */
+static void quote_value(const struct setting *s, const char *value, char *out, size_t size)
+{
+  if (s->secret) {
+    snprintf(out, size, "the value");
+    return;
+  }
+  char shown[48];
+  size_t i = 0;
+  for (; value[i] && i < sizeof shown - 4; i++)
+    shown[i] = isprint((unsigned char)value[i]) ? value[i] : '?';
+  shown[i] = '\0';
+  snprintf(out, size, "'%s%s'", shown, value[i] ? "..." : "");
+}
+
+static int parse_int(const struct setting *s, const char *value, long *out, struct growth_error *err)
+{
+  char quoted[64];
+  quote_value(s, value, quoted, sizeof quoted);
+  char *end = NULL;
+  errno = 0;
+  long number = strtol(value, &end, 10);
+  if (!isdigit((unsigned char)value[0]) || *end != '\0' || errno == ERANGE)
+    return error_set(err, ERR_BAD_CONFIG, "%s: %s is not a whole number; expected an integer from %ld to %ld",
+                     s->name, quoted, s->min, s->max);
+  if (number < s->min || number > s->max)
+    return error_set(err, ERR_BAD_CONFIG, "%s: %s is out of range; expected an integer from %ld to %ld", s->name,
+                     quoted, s->min, s->max);
+  *out = number;
+  return 0;
+}
+
+static int parse_named(const struct setting *s, const char *value, const char *const *names, int count, int *out,
+                       struct growth_error *err)
+{
+  int index = find_name(value, names, count);
+  if (index < 0) {
+    char quoted[64], expected[128] = "";
+    quote_value(s, value, quoted, sizeof quoted);
+    for (int i = 0; i < count; i++)
+      snprintf(expected + strlen(expected), sizeof expected - strlen(expected), "%s%s", i ? ", " : "", names[i]);
+    return error_set(err, ERR_BAD_CONFIG, "%s: %s is not a known value; expected one of %s", s->name, quoted,
+                     expected);
+  }
+  *out = index;
+  return 0;
+}
+
+/* BullMQ builds keys as bull:<name>:<suffix>; a ':' or blank in the name would corrupt them. */
+static int check_queue_name(const struct setting *s, const char *value, struct growth_error *err)
+{
+  size_t length = strlen(value);
+  if (length > 100)
+    return error_set(err, ERR_BAD_CONFIG, "%s: the name is %zu characters long; expected at most 100", s->name, length);
+  for (const char *p = value; *p; p++)
+    if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.'))
+      return error_set(err, ERR_BAD_CONFIG, "%s: the name has the character '%c'; expected letters, digits, '-', '_' or '.'",
+                       s->name, isprint((unsigned char)*p) ? *p : '?');
+  return 0;
+}
+
+static int load_string(const struct setting *s, const char *value, char **field, struct growth_error *err)
+{
+  if (!value || !*value) {
+    *field = NULL;
+    return 0;
+  }
+  if (s->kind == KIND_QUEUE_NAME && check_queue_name(s, value, err) != 0)
+    return -1;
+  *field = strdup(value);
+  if (!*field)
+    return error_set(err, ERR_NO_MEMORY, "%s: out of memory", s->name);
+  return 0;
+}
+
+static int load_setting(struct config *cfg, const struct setting *s, const char *value, struct growth_error *err)
+{
+  void *field = (char *)cfg + s->offset;
+  if (s->kind == KIND_STRING || s->kind == KIND_QUEUE_NAME)
+    return load_string(s, value, field, err);
+  if (!value) {
+    if (s->kind == KIND_ENVIRONMENT)
+      *(int *)field = ENV_UNSET;
+    return 0;
+  }
+  if (!*value)
+    return error_set(err, ERR_BAD_CONFIG, "%s: the value is empty; expected a value or the variable left unset",
+                     s->name);
+  switch (s->kind) {
+  case KIND_BOOL:
+    if (config_parse_bool(value, field) != 0) {
+      char quoted[64];
+      quote_value(s, value, quoted, sizeof quoted);
+      return error_set(err, ERR_BAD_CONFIG, "%s: %s is not a boolean; expected true, false, 1, 0, yes or no",
+                       s->name, quoted);
+    }
+    return 0;
+  case KIND_INT:
+    return parse_int(s, value, field, err);
+  case KIND_ENVIRONMENT:
+    return parse_named(s, value, environment_names, 3, field, err);
+  case KIND_LOG_FORMAT:
+    return parse_named(s, value, log_format_names, 2, field, err);
+  case KIND_LOG_LEVEL:
+    return parse_named(s, value, log_level_names, 4, field, err);
+  case KIND_REDIS_URL:
+    return redis_url_parse(value, field, err);
+  default:
+    return error_set(err, ERR_INTERNAL, "%s: unknown setting kind", s->name);
+  }
+}
+
+int config_load(struct config *cfg, config_lookup_fn lookup, void *context, struct growth_error *err)
+{
+  memset(cfg, 0, sizeof *cfg);
+  for (size_t i = 0; i < SETTING_COUNT; i++) {
+    const struct setting *s = &settings[i];
+    const char *value = lookup(s->name, context);
+    if (!value)
+      value = s->default_value;
+    if (load_setting(cfg, s, value, err) != 0) {
+      config_free(cfg);
+      return -1;
+    }
+  }
+  cfg->environment = cfg->growth_env != ENV_UNSET ? (enum growth_environment)cfg->growth_env
+                                                  : (enum growth_environment)cfg->node_env;
+  if (cfg->environment == ENV_UNSET)
+    cfg->environment = ENV_DEVELOPMENT;
+  return 0;
+}
+
+void config_free(struct config *cfg)
+{
+  for (size_t i = 0; i < SETTING_COUNT; i++) {
+    if (settings[i].kind == KIND_STRING || settings[i].kind == KIND_QUEUE_NAME) {
+      char **field = (char **)((char *)cfg + settings[i].offset);
+      free(*field);
+      *field = NULL;
+    }
+  }
+}
+
+void config_print_help(FILE *out)
+{
+  fprintf(out, "Environment variables (the real environment wins over --env-file):\n");
+  for (size_t i = 0; i < SETTING_COUNT; i++) {
+    const struct setting *s = &settings[i];
+    fprintf(out, "  %-33s %s", s->name, s->doc);
+    if (s->default_value && !s->secret)
+      fprintf(out, " [default: %s]", s->default_value);
+    fprintf(out, "%s\n", s->secret ? " (secret: never logged)" : "");
+  }
+}
+
+static void describe_value(const struct config *cfg, const struct setting *s, char *out, size_t size)
+{
+  const void *field = (const char *)cfg + s->offset;
+  switch (s->kind) {
+  case KIND_STRING:
+  case KIND_QUEUE_NAME: {
+    const char *text = *(char *const *)field;
+    if (s->secret)
+      snprintf(out, size, "%s", text ? "(set)" : "(not set)");
+    else
+      snprintf(out, size, "%s", text ? text : "(not set)");
+    break;
+  }
+  case KIND_BOOL: snprintf(out, size, "%s", *(const bool *)field ? "true" : "false"); break;
+  case KIND_INT: snprintf(out, size, "%ld", *(const long *)field); break;
+  case KIND_ENVIRONMENT: {
+    int env = *(const int *)field;
+    snprintf(out, size, "%s", env == ENV_UNSET ? "(not set)" : environment_names[env]);
+    break;
+  }
+  case KIND_LOG_FORMAT: snprintf(out, size, "%s", log_format_names[*(const int *)field]); break;
+  case KIND_LOG_LEVEL: snprintf(out, size, "%s", log_level_names[*(const int *)field]); break;
+  case KIND_REDIS_URL: redis_url_describe(field, out, size); break;
+  }
+}
+
+void config_log_summary(const struct config *cfg)
+{
+  for (size_t i = 0; i < SETTING_COUNT; i++) {
+    char value[320];
+    describe_value(cfg, &settings[i], value, sizeof value);
+    log_debug("Config", "%s=%s", settings[i].name, value);
+  }
+  log_info("Config", "environment=%s agents=%s dashboard=%s queue=%s", config_environment_name(cfg->environment),
+           cfg->enable_agents ? "enabled" : "disabled", cfg->enable_dashboard ? "enabled" : "disabled",
+           cfg->queue_name);
+}

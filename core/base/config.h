@@ -1,0 +1,82 @@
+/*
+ * config.h — growthd's settings, read once at start from the environment (and
+ * an optional dotenv file; the real environment wins).
+ *
+ * The settings are one table in config.c: name, kind, default, whether the
+ * value is secret, and a line of documentation. Loading walks the table, so a
+ * new setting is one row, and `growthd --help` prints the same table. A bad
+ * value stops the load with one line naming the variable, what was wrong and
+ * what was expected; a secret's value is never part of that line or of a log.
+ */
+#ifndef GROWTH_BASE_CONFIG_H
+#define GROWTH_BASE_CONFIG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "base/error.h"
+#include "base/log.h"
+#include "base/redis_url.h"
+
+enum growth_environment { ENV_UNSET = -1, ENV_DEVELOPMENT, ENV_STAGING, ENV_PRODUCTION };
+
+struct config {
+  /* server */
+  long port;
+  char *bind_address;
+  long http_threads;
+  long max_body_bytes;
+  char *dashboard_dir;
+  /* environment */
+  int node_env;         /* enum growth_environment */
+  int growth_env;       /* enum growth_environment; wins over NODE_ENV */
+  enum growth_environment environment;
+  bool enable_agents;
+  bool enable_dashboard;
+  /* logging */
+  int log_format;       /* enum log_format */
+  int log_level;        /* enum log_level */
+  /* redis and the queue */
+  struct redis_url redis;
+  long redis_connect_timeout_ms;
+  long redis_command_timeout_ms;
+  char *queue_name;
+  /* agents */
+  char *scripts_dir;
+  /* integrations (used by the providers) */
+  char *database_url;
+  char *openai_api_key;
+  char *openai_base_url;
+  char *google_service_account_json_b64;
+  char *smtp_host;
+  long smtp_port;
+  char *smtp_user;
+  char *smtp_pass;
+  char *twilio_account_sid;
+  char *twilio_auth_token;
+  char *twilio_from_number;
+  char *gmail_sender_address;
+};
+
+/* Returns the value of a variable, or NULL when it is not set. */
+typedef const char *(*config_lookup_fn)(const char *name, void *context);
+
+/* Loads every setting through lookup. On error returns -1 with err set and cfg
+ * holding nothing to free. On success the caller frees with config_free. */
+int config_load(struct config *cfg, config_lookup_fn lookup, void *context, struct growth_error *err);
+
+void config_free(struct config *cfg);
+
+/* "development", "staging" or "production". */
+const char *config_environment_name(enum growth_environment environment);
+
+/* Parses true/false/1/0/yes/no in any case; -1 when text is none of those. */
+int config_parse_bool(const char *text, bool *out);
+
+/* Prints every setting with its default and documentation (for --help). */
+void config_print_help(FILE *out);
+
+/* Logs the settings in effect; secrets show only as "(set)" or "(not set)". */
+void config_log_summary(const struct config *cfg);
+
+#endif

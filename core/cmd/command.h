@@ -1,0 +1,22 @@
+/*
+ * command.h — growthd's subcommands. main.c parses the global options, loads
+ * the configuration and hands it to one of these; each returns the process's
+ * exit status (0 ok, 1 failure while running, 2 bad usage or configuration).
+ */
+#ifndef GROWTH_CMD_COMMAND_H
+#define GROWTH_CMD_COMMAND_H
+
+#include "base/config.h"
+
+#define EXIT_USAGE 2
+
+struct command {
+  const char *name;
+  const char *synopsis;   /* options after the name, for usage */
+  const char *summary;
+  int (*run)(const struct config *config, int argc, char **argv);
+};
+
+int command_serve(const struct config *config, int argc, char **argv);
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * api.h — growthd's REST surface: the route table, the feature-flag guard and
+ * the context every handler shares.
+ */
+#ifndef GROWTH_HTTP_API_H
+#define GROWTH_HTTP_API_H
+
+#include <stdint.h>
+
+#include "agents/registry.h"
+#include "base/config.h"
+#include "http/handler.h"
+#include "http/router.h"
+#include "redis/redis_pool.h"
+
+struct api_context {
+  const struct config *config;
+  struct redis_pool *redis;
+  struct agent_registry *registry;
+  int64_t started_ms;     /* monotonic */
+};
+
+/* Builds the route table for this configuration: /agents exists only when the dashboard is enabled. */
+struct router *api_router_new(const struct config *config, struct growth_error *err);
+
+/* The feature-flag gate: every /api/orchestrator/ path answers 403 while ENABLE_GROWTH_AGENTS is false. */
+int api_guard(struct http_request *request, struct http_response *response);
+
+#endif

@@ -1,0 +1,21 @@
+/*
+ * api_handlers.h — the handlers behind api.c's route table (internal to core/http).
+ */
+#ifndef GROWTH_HTTP_API_HANDLERS_H
+#define GROWTH_HTTP_API_HANDLERS_H
+
+#include <jansson.h>
+
+#include "http/api.h"
+
+void api_health(struct http_request *request, struct http_response *response);
+void api_agents(struct http_request *request, struct http_response *response);
+void api_dashboard_summary(struct http_request *request, struct http_response *response);
+void api_orchestrator_health(struct http_request *request, struct http_response *response);
+void api_dashboard_page(struct http_request *request, struct http_response *response);
+void api_dashboard_asset(struct http_request *request, struct http_response *response);
+
+/* {"count":N,"agents":[...names]} from the registry, or NULL with err. */
+json_t *api_registry_json(struct agent_registry *registry, struct growth_error *err);
+
+#endif

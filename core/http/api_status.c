@@ -1,0 +1,94 @@
+/*
+ * api_status.c — the read-only status endpoints: /health, /api/agents,
+ * /api/dashboard and /api/orchestrator/health.
+ *
+ * /health never touches Redis: it answers while the process runs, which is
+ * what a load balancer's liveness probe needs. /api/orchestrator/health does
+ * ping Redis, with the pool's timeouts, and turns 503 while Redis is away.
+ */
+#include <stdlib.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "http/api_handlers.h"
+
+json_t *api_registry_json(struct agent_registry *registry, struct growth_error *err)
+{
+  struct agent_summary *agents = NULL;
+  size_t count = 0;
+  if (registry_snapshot(registry, &agents, &count, err) != 0)
+    return NULL;
+  json_t *names = json_array();
+  for (size_t i = 0; names && i < count; i++)
+    json_array_append_new(names, json_string(agents[i].name));
+  free(agents);
+  json_t *result = json_pack("{s:I, s:o}", "count", (json_int_t)count, "agents", names);
+  if (!result)
+    error_set(err, ERR_NO_MEMORY, "agent registry: out of memory");
+  return result;
+}
+
+void api_health(struct http_request *request, struct http_response *response)
+{
+  const struct api_context *context = request->context;
+  int64_t uptime_s = (clock_monotonic_ms() - context->started_ms) / 1000;
+  http_respond_json(response, 200,
+                    json_pack("{s:s, s:s, s:I, s:s}", "status", "running", "version", GROWTH_VERSION,
+                              "uptimeSeconds", (json_int_t)uptime_s, "environment",
+                              config_environment_name(context->config->environment)));
+}
+
+void api_agents(struct http_request *request, struct http_response *response)
+{
+  const struct api_context *context = request->context;
+  struct growth_error err = { 0 };
+  struct agent_summary *agents = NULL;
+  size_t count = 0;
+  if (registry_snapshot(context->registry, &agents, &count, &err) != 0) {
+    http_respond_growth_error(response, &err);
+    return;
+  }
+  json_t *list = json_array();
+  for (size_t i = 0; list && i < count; i++)
+    json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "name", agents[i].name, "title", agents[i].title,
+                                          "tier", agents[i].tier));
+  free(agents);
+  http_respond_json(response, 200, json_pack("{s:I, s:o}", "count", (json_int_t)count, "agents", list));
+}
+
+void api_dashboard_summary(struct http_request *request, struct http_response *response)
+{
+  const struct api_context *context = request->context;
+  struct growth_error err = { 0 };
+  json_t *registry = api_registry_json(context->registry, &err);
+  if (!registry) {
+    http_respond_growth_error(response, &err);
+    return;
+  }
+  const struct config *config = context->config;
+  http_respond_json(response, 200,
+                    json_pack("{s:s, s:{s:b, s:b}, s:{s:s}, s:o}", "environment",
+                              config_environment_name(config->environment), "flags", "growthAgents",
+                              config->enable_agents, "growthDashboard", config->enable_dashboard, "queue", "name",
+                              config->queue_name, "agentRegistry", registry));
+}
+
+void api_orchestrator_health(struct http_request *request, struct http_response *response)
+{
+  const struct api_context *context = request->context;
+  struct growth_error err = { 0 };
+  char target[300];
+  redis_url_describe(&context->config->redis, target, sizeof target);
+  double latency_ms = redis_pool_ping_ms(context->redis, &err);
+  json_t *redis = latency_ms >= 0
+      ? json_pack("{s:b, s:s, s:f}", "connected", 1, "address", target, "latencyMs", latency_ms)
+      : json_pack("{s:b, s:s, s:s}", "connected", 0, "address", target, "error", err.message);
+  if (latency_ms < 0)
+    log_warn("Orchestrator", "Health check: Redis unavailable: %s", err.message);
+  json_t *registry = api_registry_json(context->registry, &err);
+  int healthy = latency_ms >= 0;
+  http_respond_json(response, healthy ? 200 : 503,
+                    json_pack("{s:s, s:o, s:{s:s}, s:o}", "status", healthy ? "ok" : "degraded", "redis", redis,
+                              "queue", "name", context->config->queue_name, "agentRegistry",
+                              registry ? registry : json_null()));
+}

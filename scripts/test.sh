@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every test: builds growthd plainly (build/) and with AddressSanitizer and
+# UndefinedBehaviorSanitizer (build-asan/), then runs ctest in both. Each suite starts
+# the servers it needs (redis-server, stand-ins) on free loopback ports.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+bash scripts/npm-deps.sh
+
+jobs=$(nproc)
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$jobs"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DGROWTH_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"$jobs"
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+echo "== ctest (plain build)"
+ctest --test-dir build --output-on-failure -j"$jobs" "$@"
+echo "== ctest (sanitized build)"
+ctest --test-dir build-asan --output-on-failure -j"$jobs" "$@"
