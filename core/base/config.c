@@ -274,7 +274,7 @@ void config_print_help(FILE *out)
   for (size_t i = 0; i < SETTING_COUNT; i++) {
     const struct setting *s = &settings[i];
     fprintf(out, "  %-33s %s", s->name, s->doc);
-    if (s->default_value && !s->secret)
+    if (s->default_value)
       fprintf(out, " [default: %s]", s->default_value);
     fprintf(out, "%s\n", s->secret ? " (secret: never logged)" : "");
   }
