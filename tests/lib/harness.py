@@ -19,6 +19,21 @@ SOURCE_DIR = os.environ.get("GROWTH_SOURCE_DIR", os.path.abspath(os.path.join(os
 GROWTHD_BIN = os.environ.get("GROWTHD_BIN", os.path.join(SOURCE_DIR, "build", "growthd"))
 
 
+# Sanitizer settings reach every growthd the tests start, so the sanitized build fails loudly.
+PASS_THROUGH = ("PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS")
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+
+
+def base_env():
+    return {k: os.environ[k] for k in PASS_THROUGH if k in os.environ}
+
+
+def check_sanitizers(text, what):
+    for marker in SANITIZER_MARKERS:
+        if marker in text:
+            raise AssertionError(f"{what}: sanitizer report:\n{text[-4000:]}")
+
+
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -82,8 +97,7 @@ class Growthd:
 
     def __init__(self, env=None, args=("serve",), port=None):
         self.port = port or free_port()
-        self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PORT": str(self.port),
-                    "GROWTH_BIND_ADDRESS": "127.0.0.1"}
+        self.env = dict(base_env(), PORT=str(self.port), GROWTH_BIND_ADDRESS="127.0.0.1")
         self.env.update(env or {})
         self.args = list(args)
         self.process = None
@@ -141,6 +155,7 @@ class Growthd:
         self.log_file.close()
         code = self.process.returncode
         self.process = None
+        check_sanitizers(self.log(), "growthd")
         return code
 
     def cleanup(self):
@@ -150,10 +165,12 @@ class Growthd:
 
 def run_growthd(args, env=None, timeout=30, input_text=None):
     """Runs growthd to completion; returns CompletedProcess with text output."""
-    full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    full_env = base_env()
     full_env.update(env or {})
-    return subprocess.run([GROWTHD_BIN] + list(args), env=full_env, capture_output=True, text=True,
-                          timeout=timeout, input=input_text)
+    result = subprocess.run([GROWTHD_BIN] + list(args), env=full_env, capture_output=True, text=True,
+                            timeout=timeout, input=input_text)
+    check_sanitizers(result.stderr, "growthd " + " ".join(args))
+    return result
 
 
 def main():
