@@ -16,6 +16,7 @@
 
 struct redis_conn {
   redisContext *ctx;
+  int used;      /* a command has succeeded on ctx: a later I/O error may be a stale socket */
   int busy;
   struct redis_pool *pool;
 };
@@ -125,6 +126,7 @@ static int connect_context(struct redis_conn *conn, struct growth_error *err)
     return -1;
   }
   conn->ctx = ctx;
+  conn->used = 0;
   if (prepare_context(conn, err) != 0) {
     drop_context(conn);
     return -1;
@@ -178,6 +180,7 @@ static redisReply *check_reply(struct redis_conn *conn, redisReply *reply, struc
     freeReplyObject(reply);
     return NULL;
   }
+  conn->used = 1;
   return reply;
 }
 
@@ -201,13 +204,22 @@ redisReply *redis_conn_command_argv(struct redis_conn *conn, int argc, const cha
   return check_reply(conn, reply, err);
 }
 
+/* A PING is safe to repeat, so one that fails on a connection made before a Redis restart is tried
+ * once more on a fresh connection: a health check then reports the Redis of now, not a stale socket. */
 double redis_pool_ping_ms(struct redis_pool *pool, struct growth_error *err)
 {
   struct redis_conn *conn = redis_pool_acquire(pool, err);
   if (!conn)
     return -1;
-  double started = clock_monotonic_ms_precise();
-  redisReply *reply = redis_conn_command(conn, err, "PING");
+  double started = 0;
+  redisReply *reply = NULL;
+  for (int attempt = 0; attempt < 2 && !reply; attempt++) {
+    int reused = conn->ctx != NULL && conn->used;
+    started = clock_monotonic_ms_precise();
+    reply = redis_conn_command(conn, err, "PING");
+    if (!reply && (!reused || err->code != ERR_UNAVAILABLE))
+      break;
+  }
   double elapsed = clock_monotonic_ms_precise() - started;
   redis_pool_release(pool, conn);
   if (!reply)
