@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   # build
-  build-essential cmake pkg-config git
+  build-essential cmake pkg-config git clang
   # libraries of the core
   libmicrohttpd-dev libcurl4-openssl-dev liblua5.4-dev lua5.4 lua-cjson-dev
   libhiredis-dev libjansson-dev libssl-dev libical-dev libcairo2-dev libpango1.0-dev
