@@ -2,16 +2,21 @@
 --
 --   pca.project(points [, opts]) -> { coords = { {x, y}, ... }, components = { c1, c2 },
 --                                     variances = { v1, v2 }, explained = { r1, r2 }, mean }
---       opts.seed (default 1), opts.max_iterations (default 500), opts.tolerance (default 1e-10),
+--       opts.seed (default 1), opts.max_iterations (default 1000), opts.tolerance (default 1e-15),
 --       opts.dims (default 2: how many components)
 --
--- Method: power iteration on the covariance matrix C = X'X / (n - 1) of the centred points X,
--- without ever forming C (1536 x 1536 would be 2.4 M cells): C v is computed as X'(X v) / (n - 1),
--- which costs 2 n d per step. After each component converges, the matrix is deflated,
--- C <- C - lambda v v', so the next power iteration finds the next component. Each component's
--- sign is fixed so that its largest-magnitude entry is positive, and the start vector comes from
--- lib.prng, so the same points give the same picture on any build. explained[i] is the share of
--- the total variance carried by component i (0 when all points coincide).
+-- Method: power iteration with deflation, on the n x n Gram matrix G = X X' of the centred points
+-- X rather than on the d x d covariance X'X / (n - 1). Both have the same non-zero eigenvalues,
+-- and the agents have few points of many dimensions (60 texts x 1536), so G is 60 x 60: it costs
+-- n^2 d / 2 multiplications once, and each power step then costs n^2 instead of 2 n d. For an
+-- eigenvector u of G with eigenvalue lambda, the principal component is X'u / sqrt(lambda) (a unit
+-- vector), and its variance lambda / (n - 1); the coordinates are the projections of the centred
+-- points on the components. After each eigenvector converges, G is deflated, G <- G - lambda u u',
+-- and the next power iteration (re-orthogonalised against the found vectors each step, against
+-- rounding) finds the next one.
+-- Each component's sign is fixed so that its largest-magnitude entry is positive, and the start
+-- vector comes from lib.prng, so the same points give the same picture on any build. explained[i]
+-- is the share of the total variance carried by component i (0 when all points coincide).
 
 local prng = require "lib.prng"
 local vec = require "lib.vec"
@@ -23,82 +28,101 @@ local function centre(points)
   return centred, mean
 end
 
--- y = C v - sum over found components of lambda_j (c_j . v) c_j
-local function apply(centred, v, found)
-  local n, d = #centred, #v
-  local y = vec.zeros(d)
+local function gram(centred)
+  local n = #centred
+  local g = {}
+  for i = 1, n do g[i] = {} end
   for i = 1, n do
-    local row = centred[i]
-    local proj = 0.0
-    for j = 1, d do proj = proj + row[j] * v[j] end
-    for j = 1, d do y[j] = y[j] + proj * row[j] end
+    for j = i, n do
+      local v = vec.dot(centred[i], centred[j])
+      g[i][j], g[j][i] = v, v
+    end
   end
-  local scale = n > 1 and 1 / (n - 1) or 0
-  for j = 1, d do y[j] = y[j] * scale end
-  for _, f in ipairs(found) do
-    local proj = f.variance * vec.dot(f.vector, v)
-    local c = f.vector
-    for j = 1, d do y[j] = y[j] - proj * c[j] end
+  return g
+end
+
+local function multiply(g, u)
+  local n, y = #u, {}
+  for i = 1, n do
+    local row, s = g[i], 0.0
+    for j = 1, n do s = s + row[j] * u[j] end
+    y[i] = s
   end
   return y
 end
 
-local function fix_sign(v)
-  local big, at = 0, 1
-  for j = 1, #v do
-    if math.abs(v[j]) > big then big, at = math.abs(v[j]), j end
-  end
-  if v[at] < 0 then return vec.scale(v, -1) end
-  return v
-end
-
-local function power_iteration(centred, d, found, rng, max_iterations, tolerance)
-  local v = {}
-  for j = 1, d do v[j] = rng:float() - 0.5 end
-  v = vec.normalize(v)
-  local variance = 0.0
+-- The dominant eigenvector of the (deflated) Gram matrix and its eigenvalue; 0 when none is left.
+local function power_iteration(g, found, rng, max_iterations, tolerance)
+  local n = #g
+  local u = {}
+  for i = 1, n do u[i] = rng:float() - 0.5 end
+  u = vec.normalize(u)
+  local lambda = 0.0
   for _ = 1, max_iterations do
-    local y = apply(centred, v, found)
+    local y = multiply(g, u)
+    for _, f in ipairs(found) do y = vec.sub(y, vec.scale(f.u, vec.dot(f.u, y))) end
     local len = vec.norm(y)
-    if len < 1e-300 then return vec.zeros(d), 0.0 end -- no variance left in any direction
-    local next_v = vec.scale(y, 1 / len)
-    variance = len
-    -- Converged when the direction stops moving (either sign: a negative eigenvalue cannot occur
-    -- here, so a flip only comes from rounding).
-    local diff = math.min(vec.dist2(next_v, v), vec.dist2(next_v, vec.scale(v, -1)))
-    v = next_v
+    if len < 1e-12 then return vec.zeros(n), 0.0 end
+    local next_u = vec.scale(y, 1 / len)
+    lambda = len
+    local diff = vec.dist2(next_u, u)
+    u = next_u
     if diff < tolerance then break end
   end
-  return fix_sign(v), variance
+  return u, lambda
+end
+
+local function deflate(g, u, lambda)
+  for i = 1, #g do
+    local row = g[i]
+    for j = 1, #g do row[j] = row[j] - lambda * u[i] * u[j] end
+  end
+end
+
+-- X'u / sqrt(lambda), with the sign chosen so its largest-magnitude entry is positive.
+local function component(centred, u, lambda, d)
+  local v = vec.zeros(d)
+  if lambda <= 0 then return v, 1 end
+  for i, row in ipairs(centred) do
+    local w = u[i]
+    for j = 1, d do v[j] = v[j] + w * row[j] end
+  end
+  local scale = 1 / math.sqrt(lambda)
+  local big, at = 0, 1
+  for j = 1, d do
+    v[j] = v[j] * scale
+    if math.abs(v[j]) > big then big, at = math.abs(v[j]), j end
+  end
+  if v[at] < 0 then return vec.scale(v, -1), -1 end
+  return v, 1
 end
 
 local function project(points, opts)
   opts = opts or {}
   if #points == 0 then error("pca.project: no points, expected at least one", 2) end
   local dims = opts.dims or 2
+  local n = #points
   local centred, mean = centre(points)
   local d = #mean
-  local rng = prng.new(opts.seed or 1)
-  local found = {}
-  for c = 1, dims do
-    local v, variance = power_iteration(centred, d, found, rng, opts.max_iterations or 500,
-      opts.tolerance or 1e-10)
-    found[c] = { vector = v, variance = variance }
-  end
+  local g = gram(centred)
   local total = 0.0
-  if #points > 1 then
-    for _, row in ipairs(centred) do total = total + vec.dot(row, row) end
-    total = total / (#points - 1)
-  end
-  local coords, components, variances, explained = {}, {}, {}, {}
+  for i = 1, n do total = total + g[i][i] end
+  local rng = prng.new(opts.seed or 1)
+  local found, components, variances, explained = {}, {}, {}, {}
   for c = 1, dims do
-    components[c] = found[c].vector
-    variances[c] = found[c].variance
-    explained[c] = total > 0 and found[c].variance / total or 0.0
+    local u, lambda = power_iteration(g, found, rng, opts.max_iterations or 1000, opts.tolerance or 1e-15)
+    if lambda < total * 1e-12 then u, lambda = vec.zeros(n), 0.0 end -- rounding noise, not variance
+    local v, sign = component(centred, u, lambda, d)
+    found[c] = { u = vec.scale(u, sign), lambda = lambda }
+    components[c] = v
+    variances[c] = n > 1 and lambda / (n - 1) or 0.0
+    explained[c] = total > 0 and lambda / total or 0.0
+    if lambda > 0 then deflate(g, u, lambda) end
   end
-  for i, row in ipairs(centred) do
+  local coords = {}
+  for i = 1, n do
     local xy = {}
-    for c = 1, dims do xy[c] = vec.dot(row, components[c]) end
+    for c = 1, dims do xy[c] = vec.dot(centred[i], components[c]) end
     coords[i] = xy
   end
   return { coords = coords, components = components, variances = variances, explained = explained, mean = mean }

@@ -32,7 +32,8 @@
 -- streak, inside a free gap: within working hours, after `now`, and clear of every timed event
 -- that is not declined (free ones included, and earlier pauses). A pause counts as rest, so one
 -- placed in a gap inside a streak splits it, and the next pause goes to the new longest streak;
--- a day stops getting pauses as soon as it no longer needs them. Because existing own pauses are
+-- a day stops getting pauses as soon as it no longer needs them. Two pauses stay at least one
+-- pause length apart. Because existing own pauses are
 -- read back the same way, running the plan again on the calendar it produced adds nothing.
 -- Pause starts snap to a 5-minute mark when that keeps them inside the gap.
 
@@ -223,7 +224,7 @@ local function classify(events, marker)
       end
     end
   end
-  return merge(busy), merge(blocked), merge(own), ooo
+  return merge(busy), merge(blocked), own, ooo -- own pauses unmerged: each one counts
 end
 
 local function plan_day(o, date, ev)
@@ -260,15 +261,19 @@ local function plan_day(o, date, ev)
   end
   day.needsPause = needs()
 
-  local gaps = free_gaps(ev.blocked, o.now and math.max(ws, o.now) or ws, we, o.pause_s)
+  -- Pauses keep one pause length apart, so two never run into one long break.
+  local spaced = {}
+  for i, iv in ipairs(ev.blocked) do spaced[i] = iv end
+  for _, p in ipairs(own) do spaced[#spaced + 1] = { p[1] - o.pause_s, p[2] + o.pause_s } end
+  local gaps = free_gaps(merge(spaced), o.now and math.max(ws, o.now) or ws, we, o.pause_s)
   local placed = {}
   while day.existingPauses + #placed < o.max_pauses and needs() do
     local streak = longest(streaks(busy, rests, o.rest_s))
     local slot = best_slot(gaps, streak, o.pause_s)
     if not slot then break end
     placed[#placed + 1] = slot
-    rests = merge({ slot, table.unpack(rests) })
-    gaps = remove_slot(gaps, slot, o.pause_s)
+    rests[#rests + 1] = slot
+    gaps = remove_slot(gaps, { slot[1] - o.pause_s, slot[2] + o.pause_s }, o.pause_s)
   end
   table.sort(placed, function(a, b) return a[1] < b[1] end)
   for _, slot in ipairs(placed) do
