@@ -34,17 +34,22 @@ local function median(xs)
 end
 
 local stages = { normalise = {}, choose = {}, pca = {}, total = {} }
-local k_found
+local k_found, peak_kb = nil, 0
+local function sample() peak_kb = math.max(peak_kb, collectgarbage("count")) end
 for round = 1, rounds do
   local raw = embeddings(round)
   local t0 = os.clock()
   local points = {}
   for i, p in ipairs(raw) do points[i] = vec.normalize(p) end
   local t1 = os.clock()
+  sample()
   local best = kmeans.choose(points, { seed = "bench" })
+  sample()
   local t2 = os.clock()
-  pca.project(points)
+  local projection = pca.project(points)
+  sample()
   local t3 = os.clock()
+  assert(#projection.coords == n)
   k_found = best.k
   stages.normalise[round], stages.choose[round], stages.pca[round], stages.total[round] = t1 - t0, t2 - t1, t3 - t2, t3 - t0
 end
@@ -53,3 +58,4 @@ print(string.format("lua-niche: %d vectors x %d dims, %d rounds (%s), k found %d
 for _, stage in ipairs({ "normalise", "choose", "pca", "total" }) do
   print(string.format("  %-10s median %8.1f ms", stage, median(stages[stage]) * 1000))
 end
+print(string.format("  Lua heap at its highest sample: %.1f MB", peak_kb / 1024))
