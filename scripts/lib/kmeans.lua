@@ -161,7 +161,7 @@ local function run(points, k, opts)
   check_points(points, k)
   local rng = prng.new(opts.seed or 1)
   local best
-  for _ = 1, opts.restarts or 4 do
+  for _ = 1, math.max(1, opts.restarts or 4) do
     local assign, centres, inertia, iterations = run_once(points, k, rng, opts.max_iterations or 100)
     if not best or inertia < best.inertia then
       best = { assign = assign, centres = centres, inertia = inertia, iterations = iterations }

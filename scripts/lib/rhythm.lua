@@ -102,6 +102,18 @@ local function options(opts)
     marker = opts.marker or PAUSE_MARKER,
     working_days = {},
   }
+  local function positive(name, v)
+    if type(v) ~= "number" or v <= 0 then
+      error(string.format("rhythm: %s = %s, expected a positive number", name, tostring(v)), 4)
+    end
+  end
+  positive("days", o.days)
+  positive("densityThreshold", o.threshold)
+  positive("pauseMinutes", opts.pauseMinutes or 20)
+  positive("streakLimitMinutes", opts.streakLimitMinutes or 180)
+  if math.type(o.max_pauses) ~= "integer" or o.max_pauses < 0 then
+    error("rhythm: maxPausesPerDay = " .. tostring(o.max_pauses) .. ", expected an integer >= 0", 3)
+  end
   if not o.work_start or not o.work_end or o.work_start >= o.work_end then
     error(string.format("rhythm: workingHours %s-%s, expected HH:MM with start before end",
       tostring(wh.start), tostring(wh["end"])), 3)
@@ -269,6 +281,7 @@ local function plan_day(o, date, ev)
   local placed = {}
   while day.existingPauses + #placed < o.max_pauses and needs() do
     local streak = longest(streaks(busy, rests, o.rest_s))
+    if not streak then break end
     local slot = best_slot(gaps, streak, o.pause_s)
     if not slot then break end
     placed[#placed + 1] = slot

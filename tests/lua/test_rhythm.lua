@@ -240,6 +240,8 @@ check.test("bad options are refused with the reason", function()
     "start before end", "hours")
   check.raises(function() rhythm.plan({}, opts({ workingDays = { "Funday" } })) end, "Funday", "days")
   check.raises(function() rhythm.plan({ { title = "x" } }, opts()) end, "event 1", "event without times")
+  check.raises(function() rhythm.plan({}, opts({ pauseMinutes = 0 })) end, "pauseMinutes = 0", "pause length")
+  check.raises(function() rhythm.plan({}, opts({ maxPausesPerDay = 1.5 })) end, "maxPausesPerDay", "cap")
 end)
 
 check.test("same input, same plan", function()
