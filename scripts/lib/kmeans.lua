@@ -10,6 +10,10 @@
 --                                        scores = { [k] = silhouette } for every k tried
 --       opts.k_min (default 2), opts.k_max (default 6), and the options of run
 --   kmeans.members(assign, k)        -> { {point indices of cluster 1}, ... }
+--   kmeans.rank(result)              -> { {cluster, size, cohesion, score}, ... } best first, for a
+--                                        result of choose(): score = size * (1 + cohesion) / 2, where
+--                                        cohesion is the cluster's mean silhouette (-1..1), so a big
+--                                        cluster ranks high unless its members hardly belong together
 --
 -- Points are equal-length numeric sequences. For text embeddings, normalise them first
 -- (vec.normalize) so that Euclidean distance ranks pairs as cosine similarity does.
@@ -256,10 +260,27 @@ local function members(assign, k)
   return out
 end
 
+local function rank(result)
+  local sizes = {}
+  for c = 1, result.k do sizes[c] = 0 end
+  for _, c in ipairs(result.assign) do sizes[c] = sizes[c] + 1 end
+  local list = {}
+  for c = 1, result.k do
+    local cohesion = result.per_cluster[c]
+    list[c] = { cluster = c, size = sizes[c], cohesion = cohesion, score = sizes[c] * (1 + cohesion) / 2 }
+  end
+  table.sort(list, function(a, b)
+    if a.score ~= b.score then return a.score > b.score end
+    return a.cluster < b.cluster
+  end)
+  return list
+end
+
 return {
   run = run,
   silhouette = silhouette,
   distances = distances,
   choose = choose,
   members = members,
+  rank = rank,
 }

@@ -1,6 +1,8 @@
 -- lib/text.lua: words, themes and short texts, UTF-8 aware.
 --
 --   text.length(s)               -> number of characters (code points); invalid bytes count as one each
+--   text.chars(s)                -> iterator of (character, code point) pairs; an invalid byte comes
+--                                   alone with code point nil instead of raising an error
 --   text.lower(s)                -> lower case for ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic
 --   text.words(s)                -> { lower-case words in order }: runs of letters, digits and inner
 --                                   apostrophes ("don't" is one word); a trailing "'s" is dropped

@@ -110,4 +110,15 @@ check.test("members lists each cluster's points", function()
   check.eq(kmeans.members({ 1, 2, 1, 3 }, 3), { { 1, 3 }, { 2 }, { 4 } }, "members")
 end)
 
+check.test("rank orders clusters by size weighted by cohesion", function()
+  local result = { k = 3, assign = { 1, 1, 1, 2, 2, 3, 3, 3, 3 }, per_cluster = { 0.9, 0.95, -0.2 } }
+  local ranked = kmeans.rank(result)
+  -- scores: 3 * 1.9 / 2 = 2.85, 2 * 1.95 / 2 = 1.95, 4 * 0.8 / 2 = 1.6
+  check.eq({ ranked[1].cluster, ranked[2].cluster, ranked[3].cluster }, { 1, 2, 3 }, "order")
+  check.eq(ranked[3].size, 4, "size")
+  check.near(ranked[1].score, 2.85, 1e-12, "score")
+  local best = kmeans.choose(blobs(3, 6, 8, 0.05, 31), { seed = 2 })
+  check.eq(#kmeans.rank(best), best.k, "one entry per cluster of a real result")
+end)
+
 check.done()
