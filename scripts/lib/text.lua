@@ -6,7 +6,8 @@
 --   text.lower(s)                -> lower case for ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic
 --   text.words(s)                -> { lower-case words in order }: runs of letters, digits and inner
 --                                   apostrophes ("don't" is one word); a trailing "'s" is dropped
---   text.is_stop_word(w)         -> true for common English function words ("the", "and", "i'm", ...)
+--   text.is_stop_word(w)         -> true for common English function words and the commonest verbs
+--                                   ("the", "and", "i'm", "got", "felt", ...)
 --   text.content_words(s)        -> words that are not stop words, not numbers, and 3+ characters long
 --   text.frequencies(texts)      -> { {word=, count=}, ... } over a string or a list of strings,
 --                                   most frequent first, ties in order of first appearance
@@ -39,6 +40,8 @@ they'll they're they've thing things this those through to too under until up up
 wasn't we we'd we'll we're we've were weren't what what's when when's where where's which while who
 who's whom why why's will with won't would wouldn't yet you you'd you'll you're you've your yours
 yourself yourselves today day week time lot way
+came come comes coming went go goes going gone felt feel feels get gets got take took taken want
+wanted know knew think thought say said see saw seen give gave keep kept try tried put
 ]]):gmatch("%S+") do
   STOP_WORDS[w] = true
 end
@@ -96,6 +99,8 @@ local function lower_cp(cp)
   if cp >= 0x100 and cp <= 0x137 and cp % 2 == 0 then return cp + 1 end
   if cp >= 0x139 and cp <= 0x148 and cp % 2 == 1 then return cp + 1 end
   if cp >= 0x14A and cp <= 0x177 and cp % 2 == 0 then return cp + 1 end
+  if cp == 0x178 then return 0xFF end -- Ÿ
+  if cp >= 0x179 and cp <= 0x17E and cp % 2 == 1 then return cp + 1 end
   if cp >= 0x391 and cp <= 0x3AB and cp ~= 0x3A2 then return cp + 32 end
   if cp >= 0x400 and cp <= 0x40F then return cp + 80 end
   if cp >= 0x410 and cp <= 0x42F then return cp + 32 end
