@@ -1,0 +1,63 @@
+local check = dofile((arg[0]:match("^(.*)/") or ".") .. "/check.lua")
+local civil = require "lib.civil"
+local zones = require "zones"
+
+check.test("days from civil and back, over four centuries", function()
+  check.eq(civil.days_from_civil(1970, 1, 1), 0, "epoch")
+  check.eq(civil.days_from_civil(2000, 3, 1), 11017, "2000-03-01")
+  check.eq({ civil.civil_from_days(-1) }, { 1969, 12, 31 }, "day before the epoch")
+  for z = -146097, 146097, 97 do
+    local y, m, d = civil.civil_from_days(z)
+    check.eq(civil.days_from_civil(y, m, d), z, "round trip of day " .. z)
+  end
+end)
+
+check.test("weekdays, leap days and date parsing", function()
+  check.eq(civil.weekday({ year = 2026, month = 11, day = 27 }), 5, "a Friday")
+  check.eq(civil.weekday({ year = 2024, month = 2, day = 29 }), 4, "leap day 2024 was a Thursday")
+  check.eq(civil.weekday_name(7), "Sunday", "name")
+  check.eq(civil.add_days({ year = 2028, month = 2, day = 28 }, 1), { year = 2028, month = 2, day = 29 }, "leap")
+  check.eq(civil.add_days({ year = 2026, month = 12, day = 31 }, 1), { year = 2027, month = 1, day = 1 }, "new year")
+  check.eq(civil.parse_date("2026-02-30"), nil, "no 30 February")
+  check.eq(civil.parse_date("2100-02-29"), nil, "2100 is not a leap year")
+  check.eq(civil.parse_date("2000-02-29"), { year = 2000, month = 2, day = 29 }, "2000 is")
+  check.eq(civil.parse_date("26-1-1"), nil, "format")
+  check.eq(civil.format_date({ year = 2026, month = 3, day = 5 }), "2026-03-05", "format")
+end)
+
+check.test("weekday names and HH:MM", function()
+  check.eq(civil.parse_weekday("Monday"), 1, "Monday")
+  check.eq(civil.parse_weekday("sun"), 7, "sun")
+  check.eq(civil.parse_weekday("TUE"), 2, "TUE")
+  check.eq(civil.parse_weekday(6), 6, "number")
+  check.eq(civil.parse_weekday("xy"), nil, "unknown")
+  check.eq(civil.parse_weekday(8), nil, "out of range")
+  check.eq(civil.parse_hhmm("09:30"), 570, "09:30")
+  check.eq(civil.parse_hhmm("24:00"), 1440, "24:00")
+  check.eq(civil.parse_hhmm("24:01"), nil, "24:01")
+  check.eq(civil.parse_hhmm("9:60"), nil, "9:60")
+  check.eq(civil.parse_hhmm("noon"), nil, "noon")
+end)
+
+check.test("RFC 3339 with positive, negative, half-hour and zero offsets", function()
+  local epoch = civil.days_from_civil(2026, 11, 30) * 86400 + 12 * 3600 -- 12:00 UTC
+  check.eq(civil.rfc3339(epoch, (civil.fixed_zone(3600))), "2026-11-30T13:00:00+01:00", "+01:00")
+  check.eq(civil.rfc3339(epoch, (civil.fixed_zone(-5 * 3600))), "2026-11-30T07:00:00-05:00", "-05:00")
+  check.eq(civil.rfc3339(epoch, (civil.fixed_zone(-(3 * 3600 + 1800)))), "2026-11-30T08:30:00-03:30", "-03:30")
+  check.eq(civil.rfc3339(epoch, (civil.fixed_zone(0))), "2026-11-30T12:00:00+00:00", "UTC")
+  local _, from_local = civil.fixed_zone(-5 * 3600)
+  check.eq(from_local(2026, 11, 30, 7, 0), epoch, "from_local inverts to_local")
+end)
+
+check.test("the test zone changes offset at the right instants", function()
+  local to_local, from_local = zones.berlin()
+  local switch = zones.utc(2027, 3, 28, 1)
+  check.eq(civil.rfc3339(switch - 1, to_local), "2027-03-28T01:59:59+01:00", "before spring")
+  check.eq(civil.rfc3339(switch, to_local), "2027-03-28T03:00:00+02:00", "after spring")
+  check.eq(from_local(2027, 3, 28, 2, 30), switch + 1800, "02:30 does not exist: 03:30")
+  local back = zones.utc(2027, 10, 31, 1)
+  check.eq(from_local(2027, 10, 31, 2, 30), back - 1800, "02:30 twice: the earlier")
+  check.eq(civil.rfc3339(back, to_local), "2027-10-31T02:00:00+01:00", "after autumn")
+end)
+
+check.done()
