@@ -480,8 +480,11 @@ static void close_streams(struct http_server *server)
 {
   pthread_mutex_lock(&server->streams_lock);
   int count = 0;
-  for (struct stream_binding *binding = server->streams; binding; binding = binding->next, count++)
+  for (struct stream_binding *binding = server->streams; binding; binding = binding->next) {
+    if (sse_stream_open(binding->stream))
+      count++;
     sse_stream_close(binding->stream);
+  }
   pthread_mutex_unlock(&server->streams_lock);
   if (count > 0)
     log_info("HTTP", "closed %d event streams", count);
