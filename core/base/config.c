@@ -84,6 +84,19 @@ static const struct setting settings[] = {
   { "TWILIO_AUTH_TOKEN", KIND_STRING, AT(twilio_auth_token), NULL, true, 0, 0, "Twilio auth token (optional)" },
   { "TWILIO_FROM_NUMBER", KIND_STRING, AT(twilio_from_number), NULL, false, 0, 0, "Twilio sender number (optional)" },
   { "GMAIL_SENDER_ADDRESS", KIND_STRING, AT(gmail_sender_address), NULL, false, 0, 0, "From: address of mail" },
+  /* access control, metrics and live events (http) */
+  { "GROWTH_API_KEYS", KIND_STRING, AT(api_keys), NULL, true, 0, 0,
+    "API keys as name:sha256hex pairs (comma-separated), or @FILE with one pair a line" },
+  { "GROWTH_AGENTS_ALLOWLIST", KIND_STRING, AT(agents_allowlist), NULL, false, 0, 0,
+    "comma-separated key names allowed on /api/orchestrator/ and /api/artifacts/ (every key when unset)" },
+  { "GROWTH_AUTH", KIND_STRING, AT(auth_mode), NULL, false, 0, 0,
+    "on or off; unset: on when keys are set; off runs without access control (needed in production without keys)" },
+  { "GROWTH_SESSION_TTL_S", KIND_INT, AT(session_ttl_s), "28800", false, 60, 2592000,
+    "lifetime of a dashboard session cookie, in seconds" },
+  { "GROWTH_SSE_HEARTBEAT_S", KIND_INT, AT(sse_heartbeat_s), "15", false, 1, 300,
+    "seconds between heartbeat comments on Server-Sent Event streams" },
+  { "GROWTH_SSE_CLIENT_BUFFER_BYTES", KIND_INT, AT(sse_client_buffer_bytes), "262144", false, 4096, 67108864,
+    "bytes of events held for one slow event-stream client before it is dropped" },
 };
 
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])

@@ -56,6 +56,13 @@ struct config {
   char *twilio_auth_token;
   char *twilio_from_number;
   char *gmail_sender_address;
+  /* access control, metrics and live events (http) */
+  char *api_keys;
+  char *agents_allowlist;
+  char *auth_mode;
+  long session_ttl_s;
+  long sse_heartbeat_s;
+  long sse_client_buffer_bytes;
 };
 
 /* Returns the value of a variable, or NULL when it is not set. */

@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "cmd/command.h"
 #include "http/api.h"
+#include "http/auth.h"
 #include "http/server.h"
 #include "redis/redis_pool.h"
 
@@ -70,6 +71,15 @@ int command_serve(const struct config *config, int argc, char **argv)
   struct router *router = NULL;
   struct http_server *server = NULL;
 
+  context.auth = auth_new(config, &err);
+  if (!context.auth) {
+    if (err.code == ERR_BAD_CONFIG) {
+      /* Like any bad setting: one line, exit 2, nothing started. */
+      fprintf(stderr, "growthd: configuration error: %s\n", err.message);
+      return EXIT_USAGE;
+    }
+    goto done;
+  }
   context.registry = registry_new(&err);
   if (!context.registry)
     goto done;
@@ -108,5 +118,6 @@ done:
   router_free(router);
   redis_pool_free(context.redis);
   registry_free(context.registry);
+  auth_free(context.auth);
   return status;
 }

@@ -1,10 +1,14 @@
 /*
- * api.c — the route table and the feature-flag guard (see api.h).
+ * api.c — the route table and the guard: feature flags, then access control
+ * (see api.h).
  */
 #include "http/api.h"
 
+#include <stdio.h>
 #include <string.h>
 
+#include "base/clock.h"
+#include "base/log.h"
 #include "http/api_handlers.h"
 
 #define ORCHESTRATOR_PREFIX "/api/orchestrator"
@@ -20,6 +24,10 @@ static const struct route_row core_routes[] = {
   { "GET", "/api/agents", api_agents },
   { "GET", "/api/dashboard", api_dashboard_summary },
   { "GET", ORCHESTRATOR_PREFIX "/health", api_orchestrator_health },
+  { "GET", "/metrics", api_metrics },
+  { "GET", "/api/auth/session", api_auth_session_get },
+  { "POST", "/api/auth/session", api_auth_sign_in },
+  { "DELETE", "/api/auth/session", api_auth_sign_out },
 };
 
 static const struct route_row dashboard_routes[] = {
@@ -67,5 +75,22 @@ int api_guard(struct http_request *request, struct http_response *response)
                        "growth agents are disabled; set ENABLE_GROWTH_AGENTS=true and restart");
     return 1;
   }
+  if (!context->auth)
+    return 0;
+  struct auth_request in = {
+    .method = request->method,
+    .path = request->path,
+    .authorization = http_request_header(request, "Authorization"),
+    .session_cookie = http_request_cookie(request, AUTH_SESSION_COOKIE),
+    .csrf_token = http_request_header(request, AUTH_CSRF_HEADER),
+  };
+  struct auth_decision decision;
+  auth_check(context->auth, &in, clock_monotonic_ms(), &decision);
+  if (decision.status != 0) {
+    api_respond_refusal(response, &decision);
+    log_info("Auth", "refused %s %s: %s", request->method, request->path, decision.code);
+    return 1;
+  }
+  snprintf(request->principal, sizeof request->principal, "%s", decision.principal);
   return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "agents/registry.h"
 #include "base/config.h"
+#include "http/auth.h"
 #include "http/handler.h"
 #include "http/router.h"
 #include "redis/redis_pool.h"
@@ -17,13 +18,16 @@ struct api_context {
   const struct config *config;
   struct redis_pool *redis;
   struct agent_registry *registry;
+  struct auth *auth;      /* access control; NULL means open */
   int64_t started_ms;     /* monotonic */
 };
 
 /* Builds the route table for this configuration: /agents exists only when the dashboard is enabled. */
 struct router *api_router_new(const struct config *config, struct growth_error *err);
 
-/* The feature-flag gate: every /api/orchestrator/ path answers 403 while ENABLE_GROWTH_AGENTS is false. */
+/* The gate before routing: first the feature flag (every /api/orchestrator/ path answers 403
+ * growth_agents_disabled while ENABLE_GROWTH_AGENTS is false), then access control (auth.h): 401 with a
+ * WWW-Authenticate challenge, or 403. Sets request->principal when it lets a request in. */
 int api_guard(struct http_request *request, struct http_response *response);
 
 #endif

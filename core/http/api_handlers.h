@@ -14,6 +14,13 @@ void api_dashboard_summary(struct http_request *request, struct http_response *r
 void api_orchestrator_health(struct http_request *request, struct http_response *response);
 void api_dashboard_page(struct http_request *request, struct http_response *response);
 void api_dashboard_asset(struct http_request *request, struct http_response *response);
+void api_metrics(struct http_request *request, struct http_response *response);
+void api_auth_session_get(struct http_request *request, struct http_response *response);
+void api_auth_sign_in(struct http_request *request, struct http_response *response);
+void api_auth_sign_out(struct http_request *request, struct http_response *response);
+
+/* A 401 (with its WWW-Authenticate challenge) or 403 from an access-control decision. */
+void api_respond_refusal(struct http_response *response, const struct auth_decision *decision);
 
 /* {"count":N,"agents":[...names]} from the registry, or NULL with err. */
 json_t *api_registry_json(struct agent_registry *registry, struct growth_error *err);

@@ -16,6 +16,8 @@
 #include "base/error.h"
 #include "http/router.h"
 
+struct sse_stream;
+
 struct http_request {
   const char *method;
   const char *path;
@@ -24,10 +26,11 @@ struct http_request {
   size_t body_length;
   json_t *json;             /* the parsed body when it was JSON, else NULL */
   void *context;            /* the server's application context */
-  const void *transport;    /* opaque, for http_request_query */
+  const void *transport;    /* opaque, for http_request_query and http_request_header */
+  char principal[72];       /* the API key's name once access control let the request in; "" when open */
 };
 
-#define HTTP_EXTRA_HEADERS 4
+#define HTTP_EXTRA_HEADERS 6
 
 struct http_response {
   int status;
@@ -36,15 +39,26 @@ struct http_response {
   const char *content_type; /* static string */
   struct {
     const char *name;       /* static string */
-    char value[128];
+    char value[256];
   } headers[HTTP_EXTRA_HEADERS];
   size_t header_count;
+  struct sse_stream *stream; /* an event stream instead of a body (http_respond_event_stream) */
 };
 
 typedef void (*http_handler)(struct http_request *request, struct http_response *response);
 
 /* A query-string argument, or NULL (implemented by the server). */
 const char *http_request_query(const struct http_request *request, const char *name);
+
+/* A request header (case-insensitive name), or NULL (implemented by the server). */
+const char *http_request_header(const struct http_request *request, const char *name);
+
+/* A cookie sent with the request, or NULL (implemented by the server). */
+const char *http_request_cookie(const struct http_request *request, const char *name);
+
+/* The Last-Event-ID header of an event-stream request, or its lastEventId query argument (for clients that
+ * cannot set headers), or NULL. */
+const char *http_request_last_event_id(const struct http_request *request);
 
 /* Sends value as JSON with status; takes the reference to value. */
 void http_respond_json(struct http_response *response, int status, json_t *value);
@@ -59,6 +73,10 @@ void http_respond_growth_error(struct http_response *response, const struct grow
 /* Sends bytes the caller allocated with malloc; takes ownership of body. */
 void http_respond_bytes(struct http_response *response, int status, const char *content_type, char *body,
                         size_t length);
+
+/* Answers with a Server-Sent Events stream (see sse.h): 200, text/event-stream, no caching. Takes the
+ * caller's reference to stream; the server drains it until it closes, is dropped, or the client leaves. */
+void http_respond_event_stream(struct http_response *response, struct sse_stream *stream);
 
 /* Adds a header; the name must be a static string. */
 void http_response_add_header(struct http_response *response, const char *name, const char *value);

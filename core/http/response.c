@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "http/handler.h"
+#include "http/sse.h"
 
 static const char JSON_TYPE[] = "application/json; charset=utf-8";
 
@@ -77,6 +78,20 @@ int http_status_for_error(enum error_code code)
 void http_respond_growth_error(struct http_response *response, const struct growth_error *err)
 {
   respond_error_text(response, http_status_for_error(err->code), error_code_name(err->code), err->message);
+}
+
+void http_respond_event_stream(struct http_response *response, struct sse_stream *stream)
+{
+  free(response->body);
+  response->body = NULL;
+  response->body_length = 0;
+  if (response->stream)
+    sse_stream_release(response->stream);
+  response->stream = stream;
+  response->status = 200;
+  response->content_type = SSE_CONTENT_TYPE;
+  http_response_add_header(response, "Cache-Control", "no-cache");
+  http_response_add_header(response, "X-Accel-Buffering", "no");
 }
 
 void http_response_add_header(struct http_response *response, const char *name, const char *value)

@@ -112,9 +112,12 @@ enum router_result router_find(const struct router *router, const char *method, 
     const struct route *route = &router->routes[i];
     if (!path_matches(route->pattern, path, &params))
       continue;
+    if (!path_known)
+      match->pattern = route->pattern;
     path_known = 1;
     if (method_matches(route->method, method)) {
       match->handler = route->handler;
+      match->pattern = route->pattern;
       match->params = params;
       return ROUTER_FOUND;
     }

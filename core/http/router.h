@@ -27,6 +27,8 @@ struct route_params {
 
 struct router_match {
   void *handler;            /* what router_add was given */
+  const char *pattern;      /* the matched route's pattern ("/api/jobs/{id}"); for ROUTER_WRONG_METHOD the
+                               first pattern that matched the path; NULL for ROUTER_NOT_FOUND */
   struct route_params params;
   char allow[96];           /* for ROUTER_WRONG_METHOD: "GET, HEAD, POST" */
 };

@@ -11,6 +11,19 @@
  * The listening socket is made here rather than by MHD so that "port in use"
  * is reported as such, and so that quiescing can close it while requests
  * already accepted run to the end.
+ *
+ * Every answer is counted in growth_http_requests_total and timed in
+ * growth_http_request_duration_seconds, labelled by the route's pattern
+ * ("/api/jobs/{id}", never the raw path, so a client cannot grow the number
+ * of series), the method (unknown methods count as OTHER) and the status.
+ *
+ * Event streams (a handler's http_respond_event_stream) are responses fed by
+ * a content-reader callback. When the stream has nothing to send, the reader
+ * suspends the connection; a write to the stream resumes it (MHD_USE_ITC
+ * wakes the polling thread), so thousands of idle streams hold no thread. The
+ * server keeps a list of its open streams: stopping closes them all first, so
+ * the graceful stop does not wait for clients that would never leave, and no
+ * connection is left suspended when MHD stops (which MHD forbids).
  */
 #include "http/server.h"
 
@@ -18,6 +31,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +40,24 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/metrics.h"
+#include "http/sse.h"
 
 #define LISTEN_BACKLOG 1024
 #define CONNECTION_TIMEOUT_S 30
 #define DRAIN_POLL_MS 20
+#define STREAM_BLOCK_BYTES (16 * 1024)
+#define STREAM_SOCKET_BUFFER_BYTES (64 * 1024)
+#define UNMATCHED_ROUTE "unmatched"
+
+/* One event stream being sent on one connection. */
+struct stream_binding {
+  struct http_server *server;
+  struct MHD_Connection *connection;
+  struct sse_stream *stream;
+  struct stream_binding *prev;
+  struct stream_binding *next;
+};
 
 struct http_server {
   struct http_server_options options;
@@ -38,6 +66,11 @@ struct http_server {
   int port;
   atomic_int in_flight;
   atomic_int stopping;
+  pthread_mutex_t streams_lock;
+  struct stream_binding *streams;
+  struct metric *requests;
+  struct metric *durations;
+  struct metric *in_flight_gauge;
 };
 
 struct exchange {
@@ -47,11 +80,28 @@ struct exchange {
   size_t body_capacity;
   int too_large;
   int responded;   /* a response is queued; whatever MHD still delivers is dropped */
+  const char *route;   /* the matched pattern, for metrics */
 };
 
 const char *http_request_query(const struct http_request *request, const char *name)
 {
   return MHD_lookup_connection_value((struct MHD_Connection *)request->transport, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_request_header(const struct http_request *request, const char *name)
+{
+  return MHD_lookup_connection_value((struct MHD_Connection *)request->transport, MHD_HEADER_KIND, name);
+}
+
+const char *http_request_cookie(const struct http_request *request, const char *name)
+{
+  return MHD_lookup_connection_value((struct MHD_Connection *)request->transport, MHD_COOKIE_KIND, name);
+}
+
+const char *http_request_last_event_id(const struct http_request *request)
+{
+  const char *id = http_request_header(request, "Last-Event-ID");
+  return id ? id : http_request_query(request, "lastEventId");
 }
 
 static int bind_listen_socket(const char *address, int port, struct growth_error *err)
@@ -90,17 +140,120 @@ static int bound_port(int fd)
   return ntohs(sin.sin_port);
 }
 
+/* The method as a metrics label: a known verb, or OTHER, so clients cannot invent label values. */
+static const char *method_label(const char *method)
+{
+  static const char *const known[] = { "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS" };
+  for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+    if (strcmp(method, known[i]) == 0)
+      return known[i];
+  return "OTHER";
+}
+
+static void record(struct http_server *server, struct exchange *exchange, const char *method, int status,
+                   double latency_ms)
+{
+  char status_text[8];
+  snprintf(status_text, sizeof status_text, "%d", status);
+  const char *labels[] = { method_label(method), exchange->route ? exchange->route : UNMATCHED_ROUTE, status_text };
+  metric_inc(server->requests, labels);
+  metric_observe(server->durations, labels, latency_ms / 1000.0);
+}
+
+static void stream_suspend(void *context)
+{
+  MHD_suspend_connection(context);
+}
+
+static void stream_resume(void *context)
+{
+  MHD_resume_connection(context);
+}
+
+static ssize_t stream_read(void *cls, uint64_t position, char *buffer, size_t max)
+{
+  (void)position;
+  struct stream_binding *binding = cls;
+  ssize_t count = sse_stream_read(binding->stream, buffer, max);
+  if (count == SSE_STREAM_END)
+    return MHD_CONTENT_READER_END_OF_STREAM;
+  if (count == SSE_STREAM_ERROR)
+    return MHD_CONTENT_READER_END_WITH_ERROR;
+  return count;
+}
+
+/* MHD is done with the response: the connection ended, however it ended. */
+static void stream_finished(void *cls)
+{
+  struct stream_binding *binding = cls;
+  struct http_server *server = binding->server;
+  pthread_mutex_lock(&server->streams_lock);
+  if (binding->prev)
+    binding->prev->next = binding->next;
+  else
+    server->streams = binding->next;
+  if (binding->next)
+    binding->next->prev = binding->prev;
+  pthread_mutex_unlock(&server->streams_lock);
+  sse_stream_detach(binding->stream);
+  sse_stream_release(binding->stream);
+  free(binding);
+}
+
+/* A small socket send buffer keeps a slow client's backlog in the stream, where its bound applies. */
+static void limit_send_buffer(struct MHD_Connection *connection)
+{
+  const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+  int size = STREAM_SOCKET_BUFFER_BYTES;
+  if (info)
+    setsockopt(info->connect_fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+}
+
+static struct MHD_Response *stream_response(struct http_server *server, struct MHD_Connection *connection,
+                                            struct sse_stream *stream)
+{
+  struct stream_binding *binding = calloc(1, sizeof *binding);
+  if (!binding) {
+    sse_stream_release(stream);
+    return NULL;
+  }
+  *binding = (struct stream_binding){ .server = server, .connection = connection, .stream = stream };
+  struct MHD_Response *response = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK_BYTES, stream_read,
+                                                                    binding, stream_finished);
+  if (!response) {
+    sse_stream_release(stream);
+    free(binding);
+    return NULL;
+  }
+  sse_stream_attach(stream, &(struct sse_transport){ stream_suspend, stream_resume, connection });
+  limit_send_buffer(connection);
+  pthread_mutex_lock(&server->streams_lock);
+  binding->next = server->streams;
+  if (server->streams)
+    server->streams->prev = binding;
+  server->streams = binding;
+  if (atomic_load(&server->stopping))
+    sse_stream_close(stream);   /* accepted just as the server began to stop */
+  pthread_mutex_unlock(&server->streams_lock);
+  return response;
+}
+
 static enum MHD_Result send_response(struct http_server *server, struct MHD_Connection *connection,
                                      struct exchange *exchange, const char *method, const char *url,
                                      struct http_response *out)
 {
-  struct MHD_Response *response =
-      MHD_create_response_from_buffer(out->body_length, out->body ? out->body : "", out->body ? MHD_RESPMEM_MUST_FREE
-                                                                                              : MHD_RESPMEM_PERSISTENT);
-  if (!response) {
+  struct MHD_Response *response;
+  if (out->stream) {
     free(out->body);
-    return MHD_NO;
+    response = stream_response(server, connection, out->stream);
+  } else {
+    response = MHD_create_response_from_buffer(out->body_length, out->body ? out->body : "",
+                                               out->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (!response)
+      free(out->body);
   }
+  if (!response)
+    return MHD_NO;
   if (out->content_type)
     MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, out->content_type);
   for (size_t i = 0; i < out->header_count; i++)
@@ -109,7 +262,9 @@ static enum MHD_Result send_response(struct http_server *server, struct MHD_Conn
     MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
   enum MHD_Result result = MHD_queue_response(connection, (unsigned)out->status, response);
   MHD_destroy_response(response);
-  log_access(method, url, out->status, clock_monotonic_ms_precise() - exchange->started_ms);
+  double latency_ms = clock_monotonic_ms_precise() - exchange->started_ms;
+  log_access(method, url, out->status, latency_ms);
+  record(server, exchange, method, out->status, latency_ms);
   return result;
 }
 
@@ -123,14 +278,18 @@ static void route_request(struct http_server *server, struct MHD_Connection *con
                           struct http_request *request, struct http_response *response)
 {
   if (exchange->too_large) {
+    struct router_match sized;
+    router_find(server->options.router, request->method, request->path, &sized);
+    exchange->route = sized.pattern;
     http_respond_error(response, 413, "payload_too_large", "the request body is larger than %zu bytes "
                        "(GROWTH_MAX_BODY_BYTES)", server->options.max_body_bytes);
     return;
   }
-  if (server->options.guard && server->options.guard(request, response))
-    return;
   struct router_match match;
   enum router_result found = router_find(server->options.router, request->method, request->path, &match);
+  exchange->route = match.pattern;
+  if (server->options.guard && server->options.guard(request, response))
+    return;
   if (found == ROUTER_NOT_FOUND) {
     http_respond_error(response, 404, "not_found", "no route for %s %s", request->method, request->path);
     return;
@@ -218,6 +377,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     exchange->started_ms = clock_monotonic_ms_precise();
     *con_cls = exchange;
     atomic_fetch_add(&server->in_flight, 1);
+    metric_add(server->in_flight_gauge, NULL, 1);
     if (declared_too_large(server, connection)) {
       /* Answer before the client sends the body; MHD closes the connection afterwards. */
       exchange->too_large = 1;
@@ -251,6 +411,7 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
   free(exchange);
   *con_cls = NULL;
   atomic_fetch_sub(&server->in_flight, 1);
+  metric_add(server->in_flight_gauge, NULL, -1);
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -272,11 +433,23 @@ struct http_server *http_server_start(const struct http_server_options *options,
     return NULL;
   }
   server->options = *options;
+  pthread_mutex_init(&server->streams_lock, NULL);
+  struct metrics_registry *registry = metrics_global();
+  server->requests = metrics_counter(registry, "growth_http_requests_total",
+                                     "HTTP requests answered, by method, route pattern and status",
+                                     "method,route,status", NULL);
+  server->durations = metrics_histogram(registry, "growth_http_request_duration_seconds",
+                                        "Time from a request's headers to its answer (to the start of an event "
+                                        "stream), by method, route pattern and status", "method,route,status", NULL,
+                                        0, NULL);
+  server->in_flight_gauge = metrics_gauge(registry, "growth_http_requests_in_flight",
+                                          "HTTP requests being handled, event streams included", NULL, NULL);
   server->listen_fd = bind_listen_socket(options->bind_address, options->port, err);
   if (server->listen_fd < 0)
     goto fail;
   server->port = bound_port(server->listen_fd);
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+                   MHD_ALLOW_SUSPEND_RESUME;
   server->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, server,
                                     MHD_OPTION_LISTEN_SOCKET, server->listen_fd,
                                     MHD_OPTION_THREAD_POOL_SIZE, options->threads,
@@ -292,6 +465,7 @@ struct http_server *http_server_start(const struct http_server_options *options,
   return server;
 
 fail:
+  pthread_mutex_destroy(&server->streams_lock);
   free(server);
   return NULL;
 }
@@ -299,6 +473,21 @@ fail:
 int http_server_port(const struct http_server *server)
 {
   return server->port;
+}
+
+/* Ends every event stream: each sends what it holds, then its end, and its connection completes. */
+static void close_streams(struct http_server *server)
+{
+  pthread_mutex_lock(&server->streams_lock);
+  int count = 0;
+  for (struct stream_binding *binding = server->streams; binding; binding = binding->next) {
+    if (sse_stream_open(binding->stream))
+      count++;
+    sse_stream_close(binding->stream);
+  }
+  pthread_mutex_unlock(&server->streams_lock);
+  if (count > 0)
+    log_info("HTTP", "closed %d event streams", count);
 }
 
 void http_server_stop(struct http_server *server, long drain_ms)
@@ -309,12 +498,15 @@ void http_server_stop(struct http_server *server, long drain_ms)
   MHD_socket fd = MHD_quiesce_daemon(server->daemon);
   if (fd != MHD_INVALID_SOCKET)
     close(fd);
+  close_streams(server);
   int64_t deadline = clock_monotonic_ms() + drain_ms;
   while (atomic_load(&server->in_flight) > 0 && clock_monotonic_ms() < deadline)
     usleep(DRAIN_POLL_MS * 1000);
   int left = atomic_load(&server->in_flight);
   if (left > 0)
     log_warn("HTTP", "%d requests still running after %ld ms; closing them", left, drain_ms);
+  close_streams(server);   /* any stream that began while draining */
   MHD_stop_daemon(server->daemon);
+  pthread_mutex_destroy(&server->streams_lock);
   free(server);
 }

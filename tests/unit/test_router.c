@@ -78,6 +78,21 @@ static void test_wrong_method_lists_allowed(void **state)
   router_free(router);
 }
 
+/* Metrics label requests by pattern, so the pattern comes back with every match. */
+static void test_match_names_its_pattern(void **state)
+{
+  (void)state;
+  struct router *router = make_router();
+  struct router_match match;
+  assert_int_equal(router_find(router, "GET", "/api/jobs/journal-42", &match), ROUTER_FOUND);
+  assert_string_equal(match.pattern, "/api/jobs/{id}");
+  assert_int_equal(router_find(router, "PUT", "/api/jobs/7", &match), ROUTER_WRONG_METHOD);
+  assert_string_equal(match.pattern, "/api/jobs/{id}");
+  assert_int_equal(router_find(router, "GET", "/api/nothing", &match), ROUTER_NOT_FOUND);
+  assert_null(match.pattern);
+  router_free(router);
+}
+
 static void test_error_body_shape(void **state)
 {
   (void)state;
@@ -133,6 +148,7 @@ int main(void)
     cmocka_unit_test(test_literal_and_trailing_slash),
     cmocka_unit_test(test_parameters),
     cmocka_unit_test(test_wrong_method_lists_allowed),
+    cmocka_unit_test(test_match_names_its_pattern),
     cmocka_unit_test(test_error_body_shape),
     cmocka_unit_test(test_error_codes_map_to_statuses),
     cmocka_unit_test(test_json_body_errors_name_line_and_column),
