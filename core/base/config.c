@@ -84,6 +84,15 @@ static const struct setting settings[] = {
   { "TWILIO_AUTH_TOKEN", KIND_STRING, AT(twilio_auth_token), NULL, true, 0, 0, "Twilio auth token (optional)" },
   { "TWILIO_FROM_NUMBER", KIND_STRING, AT(twilio_from_number), NULL, false, 0, 0, "Twilio sender number (optional)" },
   { "GMAIL_SENDER_ADDRESS", KIND_STRING, AT(gmail_sender_address), NULL, false, 0, 0, "From: address of mail" },
+  /* media: mail, sms, pdf */
+  { "GROWTH_DATA_DIR", KIND_STRING, AT(data_dir), "./var", false, 0, 0,
+    "folder of local data; the local mail and sms backends write under outbox/" },
+  { "GROWTH_SMTP_CA_FILE", KIND_STRING, AT(smtp_ca_file), NULL, false, 0, 0,
+    "PEM file of CA certificates trusted for SMTP TLS (default: the system store)" },
+  { "GROWTH_SMTP_CONNECT_TIMEOUT_MS", KIND_INT, AT(smtp_connect_timeout_ms), "10000", false, 100, 600000,
+    "how long connecting to the SMTP server may take" },
+  { "GROWTH_SMTP_TIMEOUT_MS", KIND_INT, AT(smtp_timeout_ms), "60000", false, 100, 3600000,
+    "how long one whole SMTP submission may take" },
 };
 
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])

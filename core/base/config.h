@@ -56,6 +56,11 @@ struct config {
   char *twilio_auth_token;
   char *twilio_from_number;
   char *gmail_sender_address;
+  /* media: mail, sms, pdf outboxes */
+  char *data_dir;
+  char *smtp_ca_file;
+  long smtp_connect_timeout_ms;
+  long smtp_timeout_ms;
 };
 
 /* Returns the value of a variable, or NULL when it is not set. */
