@@ -89,6 +89,8 @@ static const struct setting settings[] = {
     "folder of local data; the local mail and sms backends write under outbox/" },
   { "GROWTH_SMTP_CA_FILE", KIND_STRING, AT(smtp_ca_file), NULL, false, 0, 0,
     "PEM file of CA certificates trusted for SMTP TLS (default: the system store)" },
+  { "GROWTH_SMTP_SECURITY", KIND_STRING, AT(smtp_security), "auto", false, 0, 0,
+    "SMTP transport security: auto (465 implicit TLS, other ports STARTTLS), implicit or starttls" },
   { "GROWTH_SMTP_CONNECT_TIMEOUT_MS", KIND_INT, AT(smtp_connect_timeout_ms), "10000", false, 100, 600000,
     "how long connecting to the SMTP server may take" },
   { "GROWTH_SMTP_TIMEOUT_MS", KIND_INT, AT(smtp_timeout_ms), "60000", false, 100, 3600000,

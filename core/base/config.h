@@ -59,6 +59,7 @@ struct config {
   /* media: mail, sms, pdf outboxes */
   char *data_dir;
   char *smtp_ca_file;
+  char *smtp_security;
   long smtp_connect_timeout_ms;
   long smtp_timeout_ms;
 };

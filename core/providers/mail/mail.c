@@ -57,7 +57,7 @@ int mail_send(const struct config *cfg, const struct mail_message *message, char
       recipients[i] = m.to[i].email;
     struct mail_smtp_settings settings = {
       .host = cfg->smtp_host, .port = cfg->smtp_port, .user = cfg->smtp_user, .password = cfg->smtp_pass,
-      .ca_file = cfg->smtp_ca_file, .connect_timeout_ms = cfg->smtp_connect_timeout_ms,
+      .ca_file = cfg->smtp_ca_file, .security = cfg->smtp_security, .connect_timeout_ms = cfg->smtp_connect_timeout_ms,
       .timeout_ms = cfg->smtp_timeout_ms,
     };
     rc = mail_smtp_send(&settings, m.from.email, recipients, m.to_count, bytes, len, err);

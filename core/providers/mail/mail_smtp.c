@@ -39,6 +39,10 @@ static int check_settings(const struct mail_smtp_settings *s, struct growth_erro
       return error_set(err, ERR_BAD_CONFIG, "mail: SMTP_HOST '%.60s' is not a host name or IPv4 address", s->host);
   if (s->port < 1 || s->port > 65535)
     return error_set(err, ERR_BAD_CONFIG, "mail: SMTP_PORT %ld is out of range; expected 465 or 587", s->port);
+  if (s->security && strcmp(s->security, "auto") != 0 && strcmp(s->security, "implicit") != 0 &&
+      strcmp(s->security, "starttls") != 0)
+    return error_set(err, ERR_BAD_CONFIG, "mail: GROWTH_SMTP_SECURITY '%.20s' is unknown; expected auto, implicit or starttls",
+                     s->security);
   if (s->user && !s->password)
     return error_set(err, ERR_BAD_CONFIG, "mail: SMTP_USER is set but SMTP_PASS is not");
   return 0;
@@ -113,7 +117,8 @@ int mail_smtp_send(const struct mail_smtp_settings *s, const char *from, const c
     }
     rcpt = grown;
   }
-  int implicit_tls = s->port == IMPLICIT_TLS_PORT;
+  int implicit_tls = s->security && strcmp(s->security, "auto") != 0 ? strcmp(s->security, "implicit") == 0
+                                                                     : s->port == IMPLICIT_TLS_PORT;
   snprintf(url, sizeof url, "%s://%s:%ld", implicit_tls ? "smtps" : "smtp", s->host, s->port);
   snprintf(sender, sizeof sender, "<%s>", from);
   curl_easy_setopt(h, CURLOPT_URL, url);

@@ -5,7 +5,8 @@
  * Transport security is never optional: port 465 uses implicit TLS
  * (smtps://), any other port (587 for submission) plain SMTP upgraded with
  * STARTTLS, required (CURLUSESSL_ALL), so credentials never travel in clear
- * and a server without STARTTLS is refused. Certificates are always verified;
+ * and a server without STARTTLS is refused. GROWTH_SMTP_SECURITY (implicit or
+ * starttls) overrides the choice by port, for servers on unusual ports. Certificates are always verified;
  * GROWTH_SMTP_CA_FILE adds a CA bundle (a private or test CA) instead of the
  * system store.
  *
@@ -30,6 +31,7 @@ struct mail_smtp_settings {
   const char *user;      /* NULL: no AUTH */
   const char *password;
   const char *ca_file;   /* NULL: the system's CA store */
+  const char *security;  /* "auto" or NULL (by port), "implicit" or "starttls" */
   long connect_timeout_ms;
   long timeout_ms;
 };
