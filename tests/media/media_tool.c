@@ -159,6 +159,7 @@ int main(int argc, char **argv)
     rc = command_mail(argc, argv, &err);
   else
     rc = error_set(&err, ERR_BAD_ARGUMENT, "usage: media_tool pdf|mail ...");
+  pdf_shutdown();
   if (rc != 0) {
     fprintf(stderr, "%s: %s\n", error_code_name(err.code), err.message);
     return 1;

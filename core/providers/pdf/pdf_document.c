@@ -398,3 +398,11 @@ fail:
   free(bytes);
   return -1;
 }
+
+void pdf_shutdown(void)
+{
+  /* Only pango's font map: cairo_debug_reset_static_data() and FcFini() assert at
+   * random while cairo's font cache still holds fontconfig patterns. What fontconfig
+   * keeps is listed in tests/lsan.supp. */
+  pango_cairo_font_map_set_default(NULL);
+}

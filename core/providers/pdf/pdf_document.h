@@ -105,6 +105,11 @@ int pdf_document_finish(struct pdf_document *doc, unsigned char **bytes, size_t 
 /* Ends the document and writes it to path atomically (a temporary file, then rename). */
 int pdf_document_write_file(struct pdf_document *doc, const char *path, struct growth_error *err);
 
+/* Releases the process-wide font caches of pango, cairo and fontconfig. Call once at
+ * exit, after every document is freed and no other thread renders (so that leak
+ * checkers see a clean exit); rendering afterwards is not allowed. */
+void pdf_shutdown(void);
+
 /* Pages so far (the page being filled counts). */
 int pdf_document_page_count(const struct pdf_document *doc);
 
