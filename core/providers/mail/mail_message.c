@@ -17,6 +17,7 @@
 #include "providers/mail/mail_encode.h"
 
 #define MAX_FILENAME_BYTES 200
+#define MAX_NAME_BYTES 200  /* a display name; keeps every header line far below 998 octets */
 
 static int is_atext(unsigned char c)
 {
@@ -71,17 +72,25 @@ static int check_header_text(const char *text, const char *what, struct growth_e
   return 0;
 }
 
+static int check_name(const char *name, const char *what, struct growth_error *err)
+{
+  if (strlen(name) > MAX_NAME_BYTES)
+    return error_set(err, ERR_BAD_ARGUMENT, "mail: the %s is %zu bytes long; expected at most %d", what, strlen(name),
+                     MAX_NAME_BYTES);
+  return check_header_text(name, what, err);
+}
+
 static int check_message(const struct mail_message *m, struct growth_error *err)
 {
   if (m->to_count == 0 || m->to_count > MAIL_MAX_RECIPIENTS)
     return error_set(err, ERR_BAD_ARGUMENT, "mail: %zu recipients; expected 1 to %d", m->to_count, MAIL_MAX_RECIPIENTS);
   if (mail_check_address(m->from.email, err) != 0)
     return error_prefix(err, "mail: the sender (GMAIL_SENDER_ADDRESS)");
-  if (m->from.name && check_header_text(m->from.name, "sender's name", err) != 0)
+  if (m->from.name && check_name(m->from.name, "sender's name", err) != 0)
     return -1;
   for (size_t i = 0; i < m->to_count; i++) {
     if (mail_check_address(m->to[i].email, err) != 0 ||
-        (m->to[i].name && check_header_text(m->to[i].name, "recipient's name", err) != 0))
+        (m->to[i].name && check_name(m->to[i].name, "recipient's name", err) != 0))
       return -1;
   }
   if (!m->subject || check_header_text(m->subject, "subject", err) != 0)
@@ -172,7 +181,7 @@ static void write_body(struct mail_buffer *b, const struct mail_message *m, cons
     write_text_part(b, "plain", m->text);
     return;
   }
-  mail_buffer_printf(b, "Content-Type: multipart/alternative; boundary=\"%s_alt\"\r\n\r\n", boundary);
+  mail_buffer_printf(b, "Content-Type: multipart/alternative;\r\n boundary=\"%s_alt\"\r\n\r\n", boundary);
   mail_buffer_printf(b, "--%s_alt\r\n", boundary);
   write_text_part(b, "plain", m->text);
   mail_buffer_printf(b, "--%s_alt\r\n", boundary);
@@ -227,7 +236,7 @@ int mail_message_build(const struct mail_message *m, int64_t date_ms, char **out
   if (m->attachment_count == 0) {
     write_body(&b, m, boundary);
   } else {
-    mail_buffer_printf(&b, "Content-Type: multipart/mixed; boundary=\"%s_mix\"\r\n\r\n"
+    mail_buffer_printf(&b, "Content-Type: multipart/mixed;\r\n boundary=\"%s_mix\"\r\n\r\n"
                            "This is a multi-part message in MIME format.\r\n", boundary);
     mail_buffer_printf(&b, "--%s_mix\r\n", boundary);
     write_body(&b, m, boundary);
