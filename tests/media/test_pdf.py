@@ -147,6 +147,26 @@ class PdfTest(unittest.TestCase):
                         page_of[phrase] = page
             self.assertEqual(page_of["Purpose heading"], page_of["What you love"], f"filler={filler}")
 
+    def test_table_header_repeats_and_never_ends_a_page(self):
+        rows = [[f"row {i:03d}", i, "note " * (i % 4 + 1)] for i in range(1, 121)]
+        for filler in range(0, 50, 4):  # 28 once left the header alone at a page end
+            blocks = [{"type": "paragraph", "text": f"Filler line {i}."} for i in range(filler)]
+            blocks.append({"type": "table", "header": ["Name", "Count", "Notes"], "rows": rows})
+            path = self.render({"blocks": blocks}, f"table-{filler}.pdf")
+            pages = int(self.info(path)["Pages"])
+            self.assertGreaterEqual(pages, 2)
+            seen = []
+            for page in range(1, pages + 1):
+                text = self.text(path, page)
+                numbers = [int(n) for n in re.findall(r"row (\d{3})", text)]
+                if "Name" in text:
+                    self.assertTrue(numbers, f"filler={filler}: page {page} has the header without any row")
+                    self.assertLess(text.index("Name"), text.index("row"), f"filler={filler}: page {page}")
+                elif numbers:
+                    self.fail(f"filler={filler}: page {page} continues the table without its header")
+                seen += numbers
+            self.assertEqual(seen, list(range(1, 121)), f"filler={filler}: rows lost or split")
+
     def test_page_one_renders_with_chart_colours(self):
         path = self.render(report_description())
         os.makedirs(ARTIFACT_DIR, exist_ok=True)

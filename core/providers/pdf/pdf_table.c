@@ -70,6 +70,17 @@ static double layout_row(struct pdf_document *doc, const char *const *texts, siz
   return height + 2 * CELL_PAD;
 }
 
+/* Height of a row without drawing it; -1 when out of memory. */
+static double measure_row(struct pdf_document *doc, const char *const *texts, size_t columns, const double *widths,
+                          const char *font)
+{
+  PangoLayout *layouts[MAX_COLUMNS];
+  double height = layout_row(doc, texts, columns, widths, font, layouts);
+  for (size_t c = 0; height >= 0 && c < columns; c++)
+    g_object_unref(layouts[c]);
+  return height;
+}
+
 static void draw_row(struct pdf_document *doc, PangoLayout **layouts, size_t columns, const double *widths,
                      double height, int header, int shaded)
 {
@@ -137,6 +148,15 @@ int pdf_add_table(struct pdf_document *doc, const struct pdf_table *t, struct gr
   double widths[MAX_COLUMNS];
   column_widths(doc, t, widths);
   pdf_block_gap(doc, PDF_BLOCK_GAP);
+  if (t->header && t->rows > 0) {
+    /* The header row never ends a page alone: it moves on with the first row. */
+    double header = measure_row(doc, t->header, t->columns, widths, PDF_BOLD_FONT);
+    double first = measure_row(doc, t->cells, t->columns, widths, PDF_BODY_FONT);
+    if (header < 0 || first < 0)
+      return error_set(err, ERR_NO_MEMORY, "pdf: out of memory while laying out a table");
+    if (pdf_ensure_space(doc, header + first, err) != 0)
+      return -1;
+  }
   if (t->header && place_row(doc, t, t->header, 1, 0, widths, err) != 0)
     return -1;
   for (size_t r = 0; r < t->rows; r++)
