@@ -103,7 +103,8 @@ int pdf_add_bar_chart(struct pdf_document *doc, const struct pdf_bar_chart *char
   }
   double first, step;
   int ticks;
-  pdf_nice_ticks(lo, hi, &first, &step, &ticks);
+  /* Headroom, so the tallest bar's value label stays inside the plot. */
+  pdf_nice_ticks(lo * 1.08, hi * 1.08, &first, &step, &ticks);
   struct plot_area a = { .x = PDF_MARGIN + AXIS_LABEL_WIDTH, .y = top + title_height + 8,
                          .width = pdf_content_width(doc) - AXIS_LABEL_WIDTH,
                          .lo = first, .hi = first + step * (ticks - 1) };
