@@ -60,6 +60,9 @@ static size_t load_seeds(const char *folder, struct seed *seeds)
   return count;
 }
 
+/* Bytes worth inserting: JSON structure, escapes, UTF-8 lead and continuation bytes. */
+static const char insertable[] = "{}[]\",:0\\\xC3\xE2\x80 \n";
+
 /* One mutation of buffer (size bytes, capacity REPLAY_MAX_INPUT) in place; returns the new size. */
 static size_t mutate(uint8_t *buffer, size_t size, const struct seed *seeds, size_t seed_count)
 {
@@ -78,7 +81,7 @@ static size_t mutate(uint8_t *buffer, size_t size, const struct seed *seeds, siz
     case 2:
       if (size < REPLAY_MAX_INPUT) {
         memmove(buffer + at + 1, buffer + at, size - at);
-        buffer[at] = (uint8_t)"{}[]\",:0\\\xC3\xE2\x80 \n"[next_random() % 16];
+        buffer[at] = (uint8_t)insertable[next_random() % (sizeof insertable - 1)];
         size++;
       }
       break;
