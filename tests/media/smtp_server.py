@@ -143,13 +143,14 @@ class SmtpServer:
     """mode: "starttls" (port-587 style), "implicit" (port-465 style) or "plain" (no TLS at all)."""
 
     def __init__(self, folder, mode="starttls", user="agent@example.com", password="app-password-123",
-                 sender="agent@example.com", port=None):
+                 sender="agent@example.com", port=None, size_limit=None):
         self.folder = folder
         self.mode = mode
         self.user, self.password = user, password
         self.port = port or free_port()
         self.certs = make_test_ca(folder)
         self.recorder = Recorder(sender, folder)
+        self.size_limit = size_limit
         self.controller = None
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data):
@@ -163,6 +164,8 @@ class SmtpServer:
         context.load_cert_chain(self.certs["server.pem"], self.certs["server.key"])
         kwargs = {"hostname": "127.0.0.1", "port": self.port, "authenticator": self._authenticate,
                   "auth_required": True, "decode_data": False}
+        if self.size_limit:
+            kwargs["data_size_limit"] = self.size_limit
         if self.mode == "starttls":
             kwargs.update(tls_context=context, require_starttls=True)
         elif self.mode == "implicit":

@@ -208,6 +208,17 @@ class MailTest(unittest.TestCase):
         server.recorder.fault = None
         self.assertEqual(server.messages, [])
 
+    def test_message_over_the_size_limit_is_refused_at_mail_from(self):
+        folder = os.path.join(self.dir, "small")
+        os.makedirs(folder)
+        server = SmtpServer(folder, user=SENDER, password=PASSWORD, sender=SENDER, size_limit=4096).start()
+        self.servers.append(server)
+        result = self.send(self.live_env(server))  # the PDF alone is larger than 4 KiB
+        self.assertEqual(result.returncode, 1)
+        self.assertTrue(result.stderr.startswith("upstream_error:"), result.stderr)
+        self.assertIn("reply 552", result.stderr)
+        self.assertEqual(server.messages, [])
+
     def test_wrong_sender_is_refused_by_the_server(self):
         server = self.server()
         result = self.send(self.live_env(server, GMAIL_SENDER_ADDRESS="someone-else@example.com"))

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,49 @@ static void test_write_file(void **state)
   assert_int_equal(rmdir(dir), 0); /* nothing, not even a temporary file, was left behind */
 }
 
+/* Worker threads render at the same time (pango keeps one font map per thread). */
+static void *render_in_thread(void *arg)
+{
+  size_t *len = arg;
+  struct growth_error err = { 0 };
+  struct pdf_document *doc = new_document(PDF_PAGE_A4);
+  const char *labels[] = { "Mon", "Tue", "Wed" };
+  const double values[] = { 30, 45, 20 };
+  struct pdf_bar_chart chart = { .title = "Deep work", .count = 3, .labels = labels, .values = values };
+  struct pdf_ikigai diagram = { 0 };
+  unsigned char *bytes = NULL;
+  int rc = 0;
+  for (int i = 0; i < 20 && rc == 0; i++)
+    rc = pdf_add_paragraph(doc, "Les journées avec une marche après le déjeuner sont plus calmes.", &err);
+  if (rc == 0)
+    rc = pdf_add_bar_chart(doc, &chart, &err);
+  if (rc == 0)
+    rc = pdf_add_ikigai(doc, &diagram, &err);
+  if (rc == 0)
+    rc = pdf_document_finish(doc, &bytes, len, &err);
+  if (rc != 0 || memcmp(bytes, "%PDF-", 5) != 0)
+    *len = 0;
+  free(bytes);
+  pdf_document_free(doc);
+  return NULL;
+}
+
+static void test_threads_render_concurrently(void **state)
+{
+  (void)state;
+  enum { THREADS = 4 };
+  pthread_t threads[THREADS];
+  size_t lengths[THREADS] = { 0 };
+  for (int i = 0; i < THREADS; i++)
+    assert_int_equal(pthread_create(&threads[i], NULL, render_in_thread, &lengths[i]), 0);
+  for (int i = 0; i < THREADS; i++)
+    assert_int_equal(pthread_join(threads[i], NULL), 0);
+  for (int i = 0; i < THREADS; i++) {
+    assert_true(lengths[i] > 1000);
+    assert_int_equal(lengths[i], lengths[0]); /* the same document, byte count for byte count */
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -140,6 +184,7 @@ int main(void)
     cmocka_unit_test(test_refuses_bad_text_and_numbers),
     cmocka_unit_test(test_refuses_bad_metadata),
     cmocka_unit_test(test_write_file),
+    cmocka_unit_test(test_threads_render_concurrently),
   };
   int failed = cmocka_run_group_tests(tests, NULL, NULL);
   pdf_shutdown();
