@@ -96,6 +96,9 @@ static void test_refuses_bad_messages_without_writing(void **state)
   assert_int_equal(err.code, ERR_TOO_LARGE);
   free(long_body);
   assert_int_equal(sms_local_send(dir, "14155552345", "+33612345678", "hi", sid, &err), -1);
+  assert_int_equal(err.code, ERR_BAD_CONFIG);
+  assert_non_null(strstr(err.message, "TWILIO_FROM_NUMBER"));
+  assert_int_equal(sms_local_send(dir, "+0155", "+33612345678", "hi", sid, &err), -1);
   assert_non_null(strstr(err.message, "TWILIO_FROM_NUMBER"));
   char path[512];
   struct stat st;

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "providers/mail/mail_message.h"
+
 #define IMPLICIT_TLS_PORT 465
 
 struct upload {
@@ -100,6 +102,12 @@ int mail_smtp_send(const struct mail_smtp_settings *s, const char *from, const c
     return -1;
   if (recipient_count == 0)
     return error_set(err, ERR_BAD_ARGUMENT, "mail: no recipients");
+  /* The envelope goes into SMTP commands verbatim: only checked addresses may. */
+  if (mail_check_address(from, err) != 0)
+    return error_prefix(err, "mail: the envelope sender");
+  for (size_t i = 0; i < recipient_count; i++)
+    if (mail_check_address(recipients[i], err) != 0)
+      return -1;
   int result = -1;
   char url[320], sender[320], detail[CURL_ERROR_SIZE] = "";
   struct curl_slist *rcpt = NULL;

@@ -33,8 +33,8 @@ int sms_local_send(const char *data_dir, const char *from, const char *to, const
   struct sms_segments segments;
   if (sms_check_e164(to, err) != 0 || sms_check_body(body, &segments, err) != 0)
     return -1;
-  if (from && sms_check_e164(from, err) != 0)
-    return error_prefix(err, "sms: the sender (TWILIO_FROM_NUMBER)");
+  if (from && sms_check_sender(from, err) != 0)
+    return -1;
   if (make_sid(sid, err) != 0)
     return -1;
   char date[32];

@@ -14,7 +14,7 @@
 
 #define SMS_SID_SIZE 35  /* "SM" + 32 hex + NUL */
 
-/* Checks and appends one message; fills sid. from may be NULL. */
+/* Checks and appends one message; fills sid. from (TWILIO_FROM_NUMBER) may be NULL. */
 int sms_local_send(const char *data_dir, const char *from, const char *to, const char *body, char sid[SMS_SID_SIZE],
                    struct growth_error *err);
 

@@ -7,6 +7,7 @@
  */
 #include "providers/sms/sms_text.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -48,6 +49,27 @@ int sms_check_e164(const char *number, struct growth_error *err)
   if (digits < 8 || digits > 15 || number[1] == '0')
     return error_set(err, ERR_BAD_ARGUMENT, "sms: the number '%.32s' has %zu digits%s; expected E.164: 8 to 15 digits, "
                      "the first one 1-9", number, digits, number[1] == '0' ? " starting with 0" : "");
+  return 0;
+}
+
+int sms_check_sender(const char *sender, struct growth_error *err)
+{
+  if (sender && sender[0] == '+') {
+    if (sms_check_e164(sender, err) != 0) {
+      err->code = ERR_BAD_CONFIG;
+      return error_prefix(err, "sms: TWILIO_FROM_NUMBER");
+    }
+    return 0;
+  }
+  size_t len = sender ? strlen(sender) : 0;
+  int letters = 0, ok = len >= 1 && len <= 11;
+  for (size_t i = 0; ok && i < len; i++) {
+    ok = isalnum((unsigned char)sender[i]) || sender[i] == ' ';
+    letters += isalpha((unsigned char)sender[i]) != 0;
+  }
+  if (!ok || letters == 0)
+    return error_set(err, ERR_BAD_CONFIG, "sms: TWILIO_FROM_NUMBER '%.20s' is neither E.164 nor an alphanumeric "
+                     "sender of 1 to 11 characters", sender ? sender : "");
   return 0;
 }
 

@@ -36,6 +36,10 @@ const char *sms_encoding_name(enum sms_encoding encoding);
  * Otherwise -1 with bad_argument. */
 int sms_check_e164(const char *number, struct growth_error *err);
 
+/* 0 when sender is a usable TWILIO_FROM_NUMBER: E.164, or an alphanumeric sender id of 1
+ * to 11 letters, digits and spaces with at least one letter. Otherwise bad_config. */
+int sms_check_sender(const char *sender, struct growth_error *err);
+
 /* Counts the segments of a UTF-8 body. -1 with bad_argument when the body is empty or
  * not valid UTF-8. Does not apply the SMS_MAX_SEGMENTS limit (see sms_check_body). */
 int sms_count_segments(const char *body, struct sms_segments *out, struct growth_error *err);

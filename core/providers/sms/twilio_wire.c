@@ -41,22 +41,6 @@ char *twilio_messages_path(const char *account_sid, struct growth_error *err)
   return path;
 }
 
-static int check_sender(const char *from, struct growth_error *err)
-{
-  if (from && from[0] == '+')
-    return sms_check_e164(from, err) == 0 ? 0 : error_prefix(err, "sms: TWILIO_FROM_NUMBER");
-  size_t len = from ? strlen(from) : 0;
-  int letters = 0, ok = len >= 1 && len <= 11;
-  for (size_t i = 0; ok && i < len; i++) {
-    ok = isalnum((unsigned char)from[i]) || from[i] == ' ';
-    letters += isalpha((unsigned char)from[i]) != 0;
-  }
-  if (!ok || letters == 0)
-    return error_set(err, ERR_BAD_CONFIG, "sms: TWILIO_FROM_NUMBER '%.20s' is neither E.164 nor an alphanumeric "
-                     "sender of 1 to 11 characters", from ? from : "");
-  return 0;
-}
-
 /* Appends the form encoding of text: letters, digits and *-._ as they are, space as '+'. */
 static size_t form_encode(char *out, const char *text)
 {
@@ -79,7 +63,7 @@ static size_t form_encode(char *out, const char *text)
 char *twilio_form_body(const char *to, const char *from, const char *body, struct growth_error *err)
 {
   struct sms_segments segments;
-  if (sms_check_e164(to, err) != 0 || check_sender(from, err) != 0 || sms_check_body(body, &segments, err) != 0)
+  if (sms_check_e164(to, err) != 0 || sms_check_sender(from, err) != 0 || sms_check_body(body, &segments, err) != 0)
     return NULL;
   size_t size = 3 * (strlen(to) + strlen(from) + strlen(body)) + 32;
   char *out = malloc(size);
