@@ -2,6 +2,8 @@
  * media_tool.c — test and benchmark driver for the pdf and mail providers.
  *
  *   media_tool pdf DESCRIPTION.json OUT.pdf      render a document description
+ *   media_tool pdf-repeat DESCRIPTION.json N     render it N times in this process (as a long-lived
+ *                                                worker does); prints the median milliseconds per document
  *   media_tool mail MESSAGE.json                 send with the backend the environment selects
  *                                                (SMTP_HOST, GROWTH_DATA_DIR, ...); prints the Message-ID
  *
@@ -16,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/config.h"
 #include "base/error.h"
 #include "providers/mail/mail.h"
@@ -54,6 +57,39 @@ static int command_pdf(int argc, char **argv, struct growth_error *err)
   if (rc == 0)
     rc = write_file(argv[3], bytes, len, err);
   free(bytes);
+  json_decref(description);
+  return rc;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static int command_pdf_repeat(int argc, char **argv, struct growth_error *err)
+{
+  long runs = argc == 4 ? strtol(argv[3], NULL, 10) : 0;
+  if (runs < 1 || runs > 10000)
+    return error_set(err, ERR_BAD_ARGUMENT, "usage: media_tool pdf-repeat DESCRIPTION.json N (1 to 10000)");
+  json_t *description = load(argv[2], err);
+  if (!description)
+    return -1;
+  double *times = malloc((size_t)runs * sizeof *times);
+  int rc = times ? 0 : error_set(err, ERR_NO_MEMORY, "out of memory");
+  for (long i = 0; rc == 0 && i < runs; i++) {
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    double start = clock_monotonic_ms_precise();
+    rc = pdf_json_render(description, &bytes, &len, err);
+    times[i] = clock_monotonic_ms_precise() - start;
+    free(bytes);
+  }
+  if (rc == 0) {
+    qsort(times, (size_t)runs, sizeof *times, compare_doubles);
+    printf("%.3f\n", times[runs / 2]);
+  }
+  free(times);
   json_decref(description);
   return rc;
 }
@@ -155,10 +191,12 @@ int main(int argc, char **argv)
   int rc;
   if (argc >= 2 && strcmp(argv[1], "pdf") == 0)
     rc = command_pdf(argc, argv, &err);
+  else if (argc >= 2 && strcmp(argv[1], "pdf-repeat") == 0)
+    rc = command_pdf_repeat(argc, argv, &err);
   else if (argc >= 2 && strcmp(argv[1], "mail") == 0)
     rc = command_mail(argc, argv, &err);
   else
-    rc = error_set(&err, ERR_BAD_ARGUMENT, "usage: media_tool pdf|mail ...");
+    rc = error_set(&err, ERR_BAD_ARGUMENT, "usage: media_tool pdf|pdf-repeat|mail ...");
   pdf_shutdown();
   if (rc != 0) {
     fprintf(stderr, "%s: %s\n", error_code_name(err.code), err.message);
