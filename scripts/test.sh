@@ -17,6 +17,7 @@ cmake --build build-asan -j"$jobs"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp
 echo "== ctest (plain build)"
 ctest --test-dir build --output-on-failure -j"$jobs" "$@"
 echo "== ctest (sanitized build)"

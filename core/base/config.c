@@ -97,6 +97,17 @@ static const struct setting settings[] = {
     "seconds between heartbeat comments on Server-Sent Event streams" },
   { "GROWTH_SSE_CLIENT_BUFFER_BYTES", KIND_INT, AT(sse_client_buffer_bytes), "262144", false, 4096, 67108864,
     "bytes of events held for one slow event-stream client before it is dropped" },
+  /* media: mail, sms, pdf */
+  { "GROWTH_DATA_DIR", KIND_STRING, AT(data_dir), "./var", false, 0, 0,
+    "folder of local data; the local mail and sms backends write under outbox/" },
+  { "GROWTH_SMTP_CA_FILE", KIND_STRING, AT(smtp_ca_file), NULL, false, 0, 0,
+    "PEM file of CA certificates trusted for SMTP TLS (default: the system store)" },
+  { "GROWTH_SMTP_SECURITY", KIND_STRING, AT(smtp_security), "auto", false, 0, 0,
+    "SMTP transport security: auto (465 implicit TLS, other ports STARTTLS), implicit or starttls" },
+  { "GROWTH_SMTP_CONNECT_TIMEOUT_MS", KIND_INT, AT(smtp_connect_timeout_ms), "10000", false, 100, 600000,
+    "how long connecting to the SMTP server may take" },
+  { "GROWTH_SMTP_TIMEOUT_MS", KIND_INT, AT(smtp_timeout_ms), "60000", false, 100, 3600000,
+    "how long one whole SMTP submission may take" },
 };
 
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])

@@ -63,6 +63,12 @@ struct config {
   long session_ttl_s;
   long sse_heartbeat_s;
   long sse_client_buffer_bytes;
+  /* media: mail, sms, pdf outboxes */
+  char *data_dir;
+  char *smtp_ca_file;
+  char *smtp_security;
+  long smtp_connect_timeout_ms;
+  long smtp_timeout_ms;
 };
 
 /* Returns the value of a variable, or NULL when it is not set. */
