@@ -56,6 +56,11 @@ struct config {
   char *twilio_auth_token;
   char *twilio_from_number;
   char *gmail_sender_address;
+  /* lua runtime */
+  long lua_memory_mb;
+  long lua_instruction_limit;
+  int hot_reload_setting;  /* -1 unset, 0 false, 1 true */
+  bool hot_reload;         /* the setting, or on unless the environment is production */
 };
 
 /* Returns the value of a variable, or NULL when it is not set. */
