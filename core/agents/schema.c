@@ -96,6 +96,30 @@ static size_t utf8_length(const char *text)
   return count;
 }
 
+static int compare_keys(const void *a, const void *b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The keys of object, sorted (so messages come in a stable order whatever order Lua's table had);
+ * a malloc'd array the caller frees, NULL when empty or out of memory. */
+static const char **sorted_keys(const json_t *object, size_t *count)
+{
+  *count = json_object_size(object);
+  const char **keys = *count ? malloc(*count * sizeof *keys) : NULL;
+  if (!keys) {
+    *count = 0;
+    return NULL;
+  }
+  size_t i = 0;
+  const char *key;
+  json_t *value;
+  json_object_foreach((json_t *)object, key, value)
+    keys[i++] = key;
+  qsort(keys, *count, sizeof *keys, compare_keys);
+  return keys;
+}
+
 static size_t check_fields(const json_t *fields, const char *path, json_t *problems, int depth);
 static size_t validate_value(const json_t *spec, json_t *value, const char *path, json_t *violations, int depth);
 
@@ -181,14 +205,14 @@ static size_t check_fields(const json_t *fields, const char *path, json_t *probl
     report(problems, path, "expected a table of fields, got %s", value_type(fields));
     return 1;
   }
-  size_t count = 0;
-  const char *name;
-  json_t *spec;
-  json_object_foreach((json_t *)fields, name, spec) {
+  size_t count = 0, key_count;
+  const char **keys = sorted_keys(fields, &key_count);
+  for (size_t i = 0; i < key_count; i++) {
     char sub[PATH_MAX_LENGTH];
-    child_path(sub, path, name);
-    count += check_spec(spec, sub, problems, depth);
+    child_path(sub, path, keys[i]);
+    count += check_spec(json_object_get(fields, keys[i]), sub, problems, depth);
   }
+  free(keys);
   return count;
 }
 
@@ -247,7 +271,11 @@ static size_t validate_fields(const json_t *fields, json_t *value, const char *p
   const char *name;
   json_t *spec, *item;
   char sub[PATH_MAX_LENGTH];
-  json_object_foreach((json_t *)fields, name, spec) {
+  size_t key_count;
+  const char **keys = sorted_keys(fields, &key_count);
+  for (size_t i = 0; i < key_count; i++) {
+    name = keys[i];
+    spec = json_object_get(fields, name);
     child_path(sub, path, name);
     item = json_object_get(value, name);
     if (!item || json_is_null(item)) {
@@ -262,6 +290,7 @@ static size_t validate_fields(const json_t *fields, json_t *value, const char *p
     }
     validate_value(spec, item, sub, violations, depth + 1);
   }
+  free(keys);
   json_object_foreach(value, name, item) {
     if (!json_object_get(fields, name)) {
       child_path(sub, path, name);

@@ -83,9 +83,9 @@ static void test_types_bounds_enum(void **state)
                     "");
   expect_violations(schema, "{\"age\": 30.0}", "");
   expect_violations(schema, "{\"age\": 1.5, \"score\": \"x\", \"ok\": 1, \"mood\": \"meh\", \"name\": \"\xc3\xa9\"}",
-                    "mindset.age: expected integer, got number; mindset.score: expected number, got string; "
-                    "mindset.ok: expected boolean, got number; mindset.mood: expected one of [\"calm\",\"bold\"]; "
-                    "mindset.name: expected at least 2 characters, got 1");
+                    "mindset.age: expected integer, got number; mindset.mood: expected one of [\"calm\",\"bold\"]; "
+                    "mindset.name: expected at least 2 characters, got 1; mindset.ok: expected boolean, got number; "
+                    "mindset.score: expected number, got string");
   expect_violations(schema, "{\"age\": -1}", "mindset.age: expected at least 0, got -1");
 }
 
