@@ -41,6 +41,16 @@ struct inspection {
   json_t *warnings;
 };
 
+/* The line of the agent field key; "input.<field>" keys are looked for after the input line. */
+static int field_line(const struct inspection *in, const char *key)
+{
+  if (strncmp(key, "input.", 6) != 0)
+    return loader_field_line(in->source, key, 1);
+  int input_line = loader_field_line(in->source, "input", 1);
+  int line = input_line ? loader_field_line(in->source, key + 6, input_line) : 0;
+  return line ? line : input_line;
+}
+
 static void add_line(json_t *list, const char *file, int line, const char *fmt, va_list ap)
 {
   char message[ERROR_MESSAGE_MAX];
@@ -55,7 +65,7 @@ static void problem(struct inspection *in, const char *key, const char *fmt, ...
 {
   va_list ap;
   va_start(ap, fmt);
-  add_line(in->problems, in->file, key ? loader_field_line(in->source, key) : 0, fmt, ap);
+  add_line(in->problems, in->file, key ? field_line(in, key) : 0, fmt, ap);
   va_end(ap);
 }
 
@@ -64,7 +74,7 @@ static void warning(struct inspection *in, const char *key, const char *fmt, ...
 {
   va_list ap;
   va_start(ap, fmt);
-  add_line(in->warnings, in->file, loader_field_line(in->source, key), fmt, ap);
+  add_line(in->warnings, in->file, field_line(in, key), fmt, ap);
   va_end(ap);
 }
 
@@ -191,14 +201,14 @@ static void check_input(lua_State *L, struct inspection *in)
       json_array_foreach(found, index, message) {
         /* "input.beliefs.items: ..." is reported on the line of the field it names */
         const char *text = json_string_value(message);
-        char key[AGENT_NAME_MAX] = "input";
+        char key[AGENT_NAME_MAX + 8] = "input";
         const char *dot = strchr(text, '.');
         if (dot) {
           size_t length = strcspn(dot + 1, ".:[");
-          if (length < sizeof key)
-            snprintf(key, sizeof key, "%.*s", (int)length, dot + 1);
+          if (length < AGENT_NAME_MAX)
+            snprintf(key, sizeof key, "input.%.*s", (int)length, dot + 1);
         }
-        problem(in, loader_field_line(in->source, key) ? key : "input", "%s", text);
+        problem(in, key, "%s", text);
       }
       json_decref(found);
       in->script->input = schema;

@@ -169,7 +169,7 @@ void loader_files_free(struct loader_files *files)
   files->lib_count = 0;
 }
 
-int loader_field_line(const char *text, const char *key)
+int loader_field_line(const char *text, const char *key, int from)
 {
   size_t key_length = strlen(key);
   int line = 1;
@@ -178,7 +178,8 @@ int loader_field_line(const char *text, const char *key)
       line++;
       continue;
     }
-    if (strncmp(p, key, key_length) != 0 || (p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '_')))
+    if (line < from || strncmp(p, key, key_length) != 0 ||
+        (p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '_')))
       continue;
     const char *q = p + key_length;
     while (*q == ' ' || *q == '\t')

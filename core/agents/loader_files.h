@@ -34,7 +34,7 @@ int loader_files_read(const char *scripts_dir, const char *path, struct loader_f
 
 void loader_files_free(struct loader_files *files);
 
-/* The 1-based line where `key =` first appears in text, or 0. */
-int loader_field_line(const char *text, const char *key);
+/* The 1-based line where `key =` first appears in text at or after line from, or 0. */
+int loader_field_line(const char *text, const char *key, int from);
 
 #endif

@@ -121,6 +121,19 @@ static const char **sorted_keys(const json_t *object, size_t *count)
 }
 
 static size_t check_fields(const json_t *fields, const char *path, json_t *problems, int depth);
+
+/* A copy of a spec's default. Lua cannot tell an empty list from an empty table and writes {} as
+ * an object, so an empty object default of an array field is an empty array. */
+static json_t *default_of(const json_t *spec)
+{
+  json_t *fallback = json_is_object(spec) ? json_object_get(spec, "default") : NULL;
+  if (!fallback)
+    return NULL;
+  if (json_is_object(fallback) && json_object_size(fallback) == 0 && strcmp(spec_type(spec), "array") == 0)
+    return json_array();
+  return json_deep_copy(fallback);
+}
+
 static size_t validate_value(const json_t *spec, json_t *value, const char *path, json_t *violations, int depth);
 
 static size_t check_spec(const json_t *spec, const char *path, json_t *problems, int depth)
@@ -185,7 +198,7 @@ static size_t check_spec(const json_t *spec, const char *path, json_t *problems,
   json_t *fallback = json_object_get(spec, "default");
   if (fallback && json_array_size(problems) == before) {
     child_path(sub, path, "default");
-    json_t *copy = json_deep_copy(fallback);
+    json_t *copy = default_of(spec);
     json_t *found = json_array();
     if (copy && found && validate_value(spec, copy, sub, found, depth) > 0) {
       size_t index;
@@ -279,9 +292,9 @@ static size_t validate_fields(const json_t *fields, json_t *value, const char *p
     child_path(sub, path, name);
     item = json_object_get(value, name);
     if (!item || json_is_null(item)) {
-      json_t *fallback = json_is_object(spec) ? json_object_get(spec, "default") : NULL;
+      json_t *fallback = spec_type(spec) ? default_of(spec) : NULL;
       if (fallback)
-        json_object_set_new(value, name, json_deep_copy(fallback));
+        json_object_set_new(value, name, fallback);
       else if (json_is_object(spec) && json_is_true(json_object_get(spec, "required")))
         report(violations, sub, "required field is missing");
       else if (item)
