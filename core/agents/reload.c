@@ -143,3 +143,25 @@ done:
   free(files);
   return status;
 }
+
+struct loader_options reload_options(const struct config *config)
+{
+  struct loader_options options = {
+    .scripts_dir = config->scripts_dir,
+    .memory_bytes = (size_t)config->lua_memory_mb * 1024 * 1024,
+  };
+  return options;
+}
+
+int reload_and_log(struct agent_registry *registry, const struct loader_options *options, const char *reason,
+                   struct growth_error *err)
+{
+  struct reload_report report;
+  if (reload_scripts(registry, options, &report, NULL, err) != 0) {
+    log_error("Registry", "%s: cannot load the scripts: %s", reason, err->message);
+    return -1;
+  }
+  log_info("Registry", "%s: %zu agents loaded, %zu refused, %zu unchanged, %zu removed (scripts in %s)", reason,
+           report.loaded, report.refused, report.unchanged, report.removed, options->scripts_dir);
+  return 0;
+}

@@ -20,6 +20,7 @@ static const struct route_row core_routes[] = {
   { "GET", "/api/agents", api_agents },
   { "GET", "/api/dashboard", api_dashboard_summary },
   { "GET", ORCHESTRATOR_PREFIX "/health", api_orchestrator_health },
+  { "POST", ORCHESTRATOR_PREFIX "/reload", api_orchestrator_reload },
 };
 
 static const struct route_row dashboard_routes[] = {
