@@ -43,7 +43,11 @@ static int convert_result(lua_State *L)
   struct growth_error err = { 0 };
   state->result = marshal_to_json(L, 2, "result", RUNNER_RESULT_MAX_BYTES, &err);
   if (!state->result) {
+    lua_createtable(L, 0, 2);
+    lua_pushstring(L, error_code_name(err.code));
+    lua_setfield(L, -2, "code");
     lua_pushfstring(L, "the result cannot be returned: %s", err.message);
+    lua_setfield(L, -2, "message");
     return lua_error(L);
   }
   return 0;
@@ -123,8 +127,6 @@ static int run_phases(struct sandbox *sandbox, struct runner_state *state, struc
   lua_pushlightuserdata(L, state);
   lua_pushvalue(L, 3);
   if (sandbox_call(sandbox, 2, 0, err) != 0) {
-    if (strstr(err->message, "larger than"))
-      err->code = ERR_TOO_LARGE;
     runner_log(state, "Result refused: %s", err->message);
     return -1;
   }

@@ -134,8 +134,8 @@ static json_t *convert(struct marshal_state *state, int index, const char *path,
 {
   lua_State *L = state->L;
   if (depth > MARSHAL_MAX_DEPTH) {
-    error_set(state->err, ERR_BAD_ARGUMENT, "%s: nested deeper than %d levels (or a table contains itself)", path,
-              MARSHAL_MAX_DEPTH);
+    error_set(state->err, ERR_BAD_ARGUMENT, "nested deeper than %d levels (or a table contains itself) at %.100s...",
+              MARSHAL_MAX_DEPTH, path);
     return NULL;
   }
   if (!lua_checkstack(L, 4)) {
