@@ -71,7 +71,7 @@ function Ctx.log(...) end
 function Ctx.step(name, fn) end
 ---Keeps a file the job produced; returns where it was stored.
 ---@param name string letters, digits, '.', '_', '-'
----@param bytes string
+---@param bytes string|{ bytes: fun(self): string } the bytes, or a document with a bytes() method
 ---@return string location
 function Ctx.artifact(name, bytes) end
 

@@ -43,12 +43,8 @@ static int convert_result(lua_State *L)
   struct growth_error err = { 0 };
   state->result = marshal_to_json(L, 2, "result", RUNNER_RESULT_MAX_BYTES, &err);
   if (!state->result) {
-    lua_createtable(L, 0, 2);
-    lua_pushstring(L, error_code_name(err.code));
-    lua_setfield(L, -2, "code");
-    lua_pushfstring(L, "the result cannot be returned: %s", err.message);
-    lua_setfield(L, -2, "message");
-    return lua_error(L);
+    error_prefix(&err, "the result cannot be returned");
+    return sandbox_raise(L, &err);
   }
   return 0;
 }

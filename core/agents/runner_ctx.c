@@ -19,6 +19,7 @@
 
 #include "base/log.h"
 #include "lua/marshal.h"
+#include "lua/sandbox.h"
 
 #define STEP_NAME_MAX 128
 #define STORE_KEY_MAX 200
@@ -40,23 +41,6 @@ void runner_log(const struct runner_state *state, const char *fmt, ...)
 static struct runner_state *state_of(lua_State *L)
 {
   return lua_touserdata(L, lua_upvalueindex(1));
-}
-
-/* Raises err as a growth error table. */
-static int raise_error(lua_State *L, const struct growth_error *err)
-{
-  lua_createtable(L, 0, 4);
-  lua_pushstring(L, error_code_name(err->code));
-  lua_setfield(L, -2, "code");
-  lua_pushstring(L, err->message);
-  lua_setfield(L, -2, "message");
-  lua_pushboolean(L, err->retryable);
-  lua_setfield(L, -2, "retryable");
-  if (err->status) {
-    lua_pushinteger(L, err->status);
-    lua_setfield(L, -2, "status");
-  }
-  return lua_error(L);
 }
 
 /* A C allocation owned by a userdata on the Lua stack, so a Lua error between allocating and
@@ -97,12 +81,12 @@ static void push_json_of(lua_State *L, int index, const char *what, size_t max_b
   struct owned *owner = push_owner(L);
   json_t *value = marshal_to_json(L, index, what, max_bytes, &err);
   if (!value)
-    raise_error(L, &err);
+    sandbox_raise(L, &err);
   owner->text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
   json_decref(value);
   if (!owner->text) {
     error_set(&err, ERR_NO_MEMORY, "%s: out of memory encoding JSON", what);
-    raise_error(L, &err);
+    sandbox_raise(L, &err);
   }
   lua_pushstring(L, owner->text);
   free(owner->text);
@@ -119,7 +103,7 @@ static void push_json_text(lua_State *L, const char *text, const char *what)
   if (!owner->json) {
     struct growth_error err = { 0 };
     error_set(&err, ERR_INTERNAL, "%s: the stored value is not JSON: %s", what, parse_error.text);
-    raise_error(L, &err);
+    sandbox_raise(L, &err);
   }
   if (json_is_null(owner->json))
     lua_pushnil(L);
@@ -152,7 +136,7 @@ static int ctx_progress(lua_State *L)
   struct growth_error err = { 0 };
   if (state->host->progress &&
       state->host->progress(state->host->context, state->script->name, percent, message, &err) != 0)
-    return raise_error(L, &err);
+    return sandbox_raise(L, &err);
   return 0;
 }
 
@@ -192,7 +176,7 @@ static int ctx_step(lua_State *L)
   struct owned *owner = push_owner(L);
   if (state->host->step_load &&
       state->host->step_load(state->host->context, name, &owner->text, &err) != 0)
-    return raise_error(L, &err);
+    return sandbox_raise(L, &err);
   take_host_text(L, owner);
   if (!lua_isnil(L, 3)) {
     push_json_text(L, lua_tostring(L, 3), name);
@@ -206,7 +190,7 @@ static int ctx_step(lua_State *L)
   snprintf(what, sizeof what, "step '%s'", name);
   push_json_of(L, 3, what, RUNNER_STEP_MAX_BYTES);
   if (state->host->step_save && state->host->step_save(state->host->context, name, lua_tostring(L, -1), &err) != 0)
-    return raise_error(L, &err);
+    return sandbox_raise(L, &err);
   lua_settop(L, 3);
   return 1;
 }
@@ -219,7 +203,7 @@ static int store_get(lua_State *L)
   struct owned *owner = push_owner(L);
   if (state->host->store_get &&
       state->host->store_get(state->host->context, key, &owner->text, &err) != 0)
-    return raise_error(L, &err);
+    return sandbox_raise(L, &err);
   take_host_text(L, owner);
   if (lua_isnil(L, -1))
     return 1;
@@ -240,7 +224,7 @@ static int store_set(lua_State *L)
   if (!state->host->store_set)
     return luaL_error(L, "ctx.store is not available in this host");
   if (state->host->store_set(state->host->context, key, json, &err) != 0)
-    return raise_error(L, &err);
+    return sandbox_raise(L, &err);
   return 0;
 }
 
@@ -258,6 +242,15 @@ static int ctx_artifact(lua_State *L)
                             strlen(name))
     return luaL_error(L, "artifact name '%s' may hold only letters, digits, '.', '_' and '-', and not start "
                          "with '.'", name);
+  if (lua_type(L, 2) == LUA_TTABLE || lua_type(L, 2) == LUA_TUSERDATA) {
+    /* a document object (growth.pdf) hands over its bytes through a bytes() method */
+    lua_settop(L, 2);
+    if (lua_getfield(L, 2, "bytes") != LUA_TFUNCTION)
+      return luaL_argerror(L, 2, "expected a string, or an object with a bytes() method");
+    lua_pushvalue(L, 2);
+    lua_call(L, 1, 1);
+    lua_replace(L, 2);
+  }
   size_t length;
   const char *bytes = luaL_checklstring(L, 2, &length);
   if (length > RUNNER_ARTIFACT_MAX_BYTES)
@@ -268,7 +261,7 @@ static int ctx_artifact(lua_State *L)
   struct growth_error err = { 0 };
   struct owned *owner = push_owner(L);
   if (state->host->artifact(state->host->context, name, bytes, length, &owner->text, &err) != 0)
-    return raise_error(L, &err);
+    return sandbox_raise(L, &err);
   take_host_text(L, owner);
   if (lua_isnil(L, -1))
     lua_pushstring(L, name);

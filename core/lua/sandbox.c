@@ -201,6 +201,22 @@ int sandbox_raise_memory(lua_State *L)
   return raise_kill(L, sandbox);
 }
 
+int sandbox_raise(lua_State *L, const struct growth_error *err)
+{
+  lua_createtable(L, 0, 4);
+  lua_pushstring(L, error_code_name(err->code));
+  lua_setfield(L, -2, "code");
+  lua_pushstring(L, err->message);
+  lua_setfield(L, -2, "message");
+  lua_pushboolean(L, err->retryable);
+  lua_setfield(L, -2, "retryable");
+  if (err->status) {
+    lua_pushinteger(L, err->status);
+    lua_setfield(L, -2, "status");
+  }
+  return lua_error(L);
+}
+
 static int open_libraries(lua_State *L)
 {
   sandbox_libs_open(L);

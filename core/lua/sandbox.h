@@ -17,11 +17,13 @@
 #ifndef GROWTH_LUA_SANDBOX_H
 #define GROWTH_LUA_SANDBOX_H
 
-#include <lua.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "base/error.h"
+
+/* Declared, not included: only core/lua/ and the agent runner include lua.h (design.md). */
+struct lua_State;
 
 #define SANDBOX_DEFAULT_MEMORY_BYTES (64u * 1024 * 1024)
 #define SANDBOX_TRACEBACK_MAX 2048
@@ -53,11 +55,16 @@ struct sandbox *sandbox_new(const struct sandbox_options *options, struct growth
 /* Closes the VM (finalisers run under the kill, so they cannot hang) and frees everything. */
 void sandbox_free(struct sandbox *sandbox);
 
-lua_State *sandbox_state(struct sandbox *sandbox);
+struct lua_State *sandbox_state(struct sandbox *sandbox);
 
 /* The sandbox of a state made by sandbox_new, and the services pointer of its options. */
-struct sandbox *sandbox_of(lua_State *L);
-void *sandbox_services(lua_State *L);
+struct sandbox *sandbox_of(struct lua_State *L);
+void *sandbox_services(struct lua_State *L);
+
+/* Raises err in Lua as the growth error table {code=, message=, retryable=, status=} (status only
+ * when non-zero): what every growth.* binding raises on failure, so the runner can read the code
+ * back. Never returns. */
+int sandbox_raise(struct lua_State *L, const struct growth_error *err);
 
 /* Moves the deadline (monotonic ms, 0 = none); the instruction budget is not reset. */
 void sandbox_set_deadline(struct sandbox *sandbox, int64_t deadline_ms);

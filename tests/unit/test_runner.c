@@ -204,6 +204,30 @@ static void test_result_must_be_json(void **state)
   agent_script_release(script);
 }
 
+static void test_artifact_takes_documents(void **state)
+{
+  (void)state;
+  struct agent_script *script = load_agent("niche",
+      "return { name = 'niche', tier = 'grounded',\n"
+      "  run = function(ctx)\n"
+      "    local doc = { text = '%PDF-1.7' }\n"
+      "    function doc:bytes() return self.text end\n"
+      "    return { where = ctx.artifact('report.pdf', doc), plain = ctx.artifact('a.txt', 'abc') }\n"
+      "  end }\n");
+  struct growth_error err = { 0 };
+  struct memory_host *host = memory_host_new(NULL, &err);
+  struct runner_outcome outcome;
+  if (run_job(script, host, NULL, &outcome, &err) != 0)
+    fail_msg("%s", err.message);
+  assert_string_equal(json_string_value(json_object_get(outcome.result, "where")), "memory:report.pdf");
+  const json_t *artifacts = json_object_get(memory_host_record(host), "artifacts");
+  assert_int_equal(json_integer_value(json_object_get(json_object_get(artifacts, "report.pdf"), "bytes")), 8);
+  assert_int_equal(json_integer_value(json_object_get(json_object_get(artifacts, "a.txt"), "bytes")), 3);
+  runner_outcome_clear(&outcome);
+  memory_host_free(host);
+  agent_script_release(script);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -212,6 +236,7 @@ int main(void)
     cmocka_unit_test(test_validation_failure_logged),
     cmocka_unit_test(test_setup_error_table_keeps_code),
     cmocka_unit_test(test_result_must_be_json),
+    cmocka_unit_test(test_artifact_takes_documents),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
