@@ -313,7 +313,9 @@ static void describe_error(struct sandbox *sandbox, int status, struct growth_er
   char where[WHERE_MAX + 2] = "";
   if (sandbox->where[0])
     snprintf(where, sizeof where, "%s: ", sandbox->where);
-  if (status == LUA_ERRMEM && sandbox->kill == KILL_NONE)
+  /* lauxlib's buffers raise a plain "not enough memory" when the allocator refuses them */
+  int buffer_refused = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "not enough memory") == 0;
+  if ((status == LUA_ERRMEM || buffer_refused) && sandbox->kill == KILL_NONE)
     sandbox->kill = KILL_MEMORY;
   switch (sandbox->kill) {
   case KILL_MEMORY:

@@ -17,8 +17,9 @@
  *   collectgarbage — only "collect", "count", "step" and "isrunning";
  *   print — writes a log line instead of the process's stdout (which carries
  *     `growthd run`'s result);
- *   string.rep — an empty piece repeated 2^62 times loops in C without limit, and
- *     a result over the memory cap is refused before it is built;
+ *   string.rep — an empty piece repeated 2^62 times loops in C without limit, a
+ *     result over the memory cap is refused before it is built, and the copying is
+ *     charged to the instruction budget (so the deadline is checked during it);
  *   table.concat, insert, remove, move, sort — they walk a range the script picks
  *     (through __len) in C, so the range is capped at TABLE_RANGE_MAX;
  *   string.find, match, gmatch, gsub — the matcher charges its steps
@@ -33,6 +34,8 @@
 
 /* The largest range table functions walk in C: 4M elements is more than 64 MB of table anyway. */
 #define TABLE_RANGE_MAX (1 << 22)
+/* Bytes a C function copies per "instruction" charged to the budget (and per deadline check). */
+#define BYTES_PER_STEP 64
 
 static int finish_pcall(lua_State *L, int status, lua_KContext extra)
 {
@@ -92,6 +95,8 @@ static int safe_load(lua_State *L)
 {
   int n = lua_gettop(L);
   luaL_checkany(L, 1);
+  if (lua_type(L, 1) == LUA_TSTRING)
+    sandbox_charge(L, lua_rawlen(L, 1) / BYTES_PER_STEP);   /* compiling runs in C */
   if (n < 3) {
     lua_settop(L, 2);
     lua_pushliteral(L, "t");
@@ -149,16 +154,27 @@ static int safe_rep(lua_State *L)
     return 1;
   }
   size_t piece = length + separator_length;
-  if (piece > sandbox_memory_left(L) / (size_t)count)
-    return sandbox_raise_memory(L);
+  /* lstrlib builds the result in a buffer, then copies it into the string: twice the size at once.
+   * Its buffer does not trigger Lua's emergency collection, so collect here when room is short. */
+  if (piece > sandbox_memory_left(L) / 2 / (size_t)count) {
+    lua_gc(L, LUA_GCCOLLECT);
+    if (piece > sandbox_memory_left(L) / 2 / (size_t)count)
+      return sandbox_raise_memory(L);
+  }
+  sandbox_charge(L, piece * (uint64_t)count / BYTES_PER_STEP);   /* the copy runs in C, unseen by the hook */
   return call_original(L);
 }
 
-/* Checks that the range [first, last] of a table function is at most TABLE_RANGE_MAX long. */
+/* Checks that the range [first, last] of a table function is at most TABLE_RANGE_MAX long, and
+ * charges the walk to the budget. */
 static void check_range(lua_State *L, lua_Integer first, lua_Integer last, const char *function)
 {
-  if (last >= first && (lua_Unsigned)last - (lua_Unsigned)first >= TABLE_RANGE_MAX)
+  if (last < first)
+    return;
+  lua_Unsigned span = (lua_Unsigned)last - (lua_Unsigned)first;
+  if (span >= TABLE_RANGE_MAX)
     luaL_error(L, "%s: the range %I..%I is longer than %d elements", function, first, last, TABLE_RANGE_MAX);
+  sandbox_charge(L, span + 1);
 }
 
 static int safe_concat(lua_State *L)
