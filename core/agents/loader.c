@@ -423,6 +423,15 @@ done:
   return -1;
 }
 
+struct loader_options loader_options_from_config(const struct config *config)
+{
+  struct loader_options options = {
+    .scripts_dir = config->scripts_dir,
+    .memory_bytes = (size_t)config->lua_memory_mb * 1024 * 1024,
+  };
+  return options;
+}
+
 int loader_version(const struct loader_options *options, const char *path, char version[AGENT_VERSION_MAX],
                    struct growth_error *err)
 {

@@ -15,12 +15,16 @@
 #include <stdint.h>
 
 #include "agents/agent.h"
+#include "base/config.h"
 #include "base/error.h"
 
 struct loader_options {
   const char *scripts_dir;   /* lib files are <scripts_dir>/lib/...; agents/x.lua is shown relative to it */
   size_t memory_bytes;       /* cap of the scratch sandbox; 0 = sandbox default */
 };
+
+/* The options of the settings: GROWTH_SCRIPTS_DIR, GROWTH_LUA_MEMORY_MB. */
+struct loader_options loader_options_from_config(const struct config *config);
 
 /* The integrations an agent may name in `needs`, NULL-terminated. */
 extern const char *const loader_integrations[];

@@ -144,15 +144,6 @@ done:
   return status;
 }
 
-struct loader_options reload_options(const struct config *config)
-{
-  struct loader_options options = {
-    .scripts_dir = config->scripts_dir,
-    .memory_bytes = (size_t)config->lua_memory_mb * 1024 * 1024,
-  };
-  return options;
-}
-
 int reload_and_log(struct agent_registry *registry, const struct loader_options *options, const char *reason,
                    struct growth_error *err)
 {

@@ -17,7 +17,6 @@
 
 #include "agents/loader.h"
 #include "agents/registry.h"
-#include "base/config.h"
 
 struct reload_report {
   size_t loaded;      /* new good versions installed */
@@ -30,9 +29,6 @@ struct reload_report {
  * messages. -1 with err only when the folder cannot be read or memory runs out. */
 int reload_scripts(struct agent_registry *registry, const struct loader_options *options,
                    struct reload_report *report, json_t *problems, struct growth_error *err);
-
-/* The loader options of the settings (GROWTH_SCRIPTS_DIR, GROWTH_LUA_MEMORY_MB). */
-struct loader_options reload_options(const struct config *config);
 
 /* A pass with its outcome logged, for SIGHUP and start-up; the same as reload_scripts otherwise. */
 int reload_and_log(struct agent_registry *registry, const struct loader_options *options, const char *reason,

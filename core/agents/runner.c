@@ -174,6 +174,17 @@ int runner_run(const struct agent_script *script, const struct runner_job *job, 
   return 0;
 }
 
+struct runner_options runner_options_from_config(const struct config *config, void *services)
+{
+  struct runner_options options = {
+    .memory_bytes = (size_t)config->lua_memory_mb * 1024 * 1024,
+    .instruction_limit = (uint64_t)config->lua_instruction_limit,
+    .scripts_dir = config->scripts_dir,
+    .services = services,
+  };
+  return options;
+}
+
 void runner_outcome_clear(struct runner_outcome *outcome)
 {
   json_decref(outcome->result);

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "agents/agent.h"
+#include "base/config.h"
 #include "base/error.h"
 
 #define RUNNER_RESULT_MAX_BYTES (1024 * 1024)
@@ -71,6 +72,9 @@ struct runner_outcome {
   size_t memory_peak;
   uint64_t instructions;
 };
+
+/* The options of the settings: GROWTH_LUA_MEMORY_MB, GROWTH_LUA_INSTRUCTION_LIMIT, GROWTH_SCRIPTS_DIR. */
+struct runner_options runner_options_from_config(const struct config *config, void *services);
 
 /* Runs job on script. 0 with outcome->result set, or -1 with err (the job's failure reason:
  * code, "file:line: message", retryable) and outcome->traceback. Free with runner_outcome_clear. */

@@ -77,10 +77,7 @@ static char **list_agents(const char *scripts_dir, size_t *count)
 
 int command_check(const struct config *config, int argc, char **argv)
 {
-  struct loader_options options = {
-    .scripts_dir = config->scripts_dir,
-    .memory_bytes = (size_t)config->lua_memory_mb * 1024 * 1024,
-  };
+  struct loader_options options = loader_options_from_config(config);
   size_t failed = 0, checked = 0;
   for (int i = 0; i < argc; i++) {
     if (argv[i][0] == '-') {

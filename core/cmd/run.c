@@ -102,10 +102,7 @@ int command_run(const struct config *config, int argc, char **argv)
   }
   char path[4096];
   agent_path(config, args.agent, path, sizeof path);
-  struct loader_options loader_options = {
-    .scripts_dir = config->scripts_dir,
-    .memory_bytes = (size_t)config->lua_memory_mb * 1024 * 1024,
-  };
+  struct loader_options loader_options = loader_options_from_config(config);
   if (loader_load(&loader_options, path, &script, problems, NULL, &err) != 0) {
     size_t index;
     json_t *problem;
@@ -130,11 +127,7 @@ int command_run(const struct config *config, int argc, char **argv)
   char job_id[32];
   snprintf(job_id, sizeof job_id, "run-%lld", (long long)clock_wall_ms());
   struct runner_job job = { .id = job_id, .attempt = 1, .user = user, .input = input };
-  struct runner_options runner_options = {
-    .memory_bytes = loader_options.memory_bytes,
-    .instruction_limit = (uint64_t)config->lua_instruction_limit,
-    .scripts_dir = config->scripts_dir,
-  };
+  struct runner_options runner_options = runner_options_from_config(config, NULL);
   struct runner_outcome outcome;
   if (runner_run(script, &job, &callbacks, &runner_options, &outcome, &err) != 0) {
     fprintf(stderr, "growthd run: %s failed (%s): %s\n", script->name, error_code_name(err.code), err.message);

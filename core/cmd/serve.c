@@ -85,7 +85,7 @@ int command_serve(const struct config *config, int argc, char **argv)
   struct router *router = NULL;
   struct http_server *server = NULL;
   struct watcher *watcher = NULL;
-  struct loader_options loader_options = reload_options(config);
+  struct loader_options loader_options = loader_options_from_config(config);
 
   context.registry = registry_new(&err);
   if (!context.registry)

@@ -15,7 +15,7 @@ void api_orchestrator_reload(struct http_request *request, struct http_response 
 {
   const struct api_context *context = request->context;
   struct growth_error err = { 0 };
-  struct loader_options options = reload_options(context->config);
+  struct loader_options options = loader_options_from_config(context->config);
   struct reload_report report;
   json_t *problems = json_array();
   if (!problems || reload_scripts(context->registry, &options, &report, problems, &err) != 0) {
