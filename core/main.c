@@ -18,6 +18,9 @@
 
 static const struct command commands[] = {
   { "serve", "", "serve the REST API and the /agents dashboard", command_serve },
+  { "run", "AGENT [--profile FILE] [--input FILE]", "run one agent once in the foreground; result JSON on stdout",
+    command_run },
+  { "check", "[FILE...]", "compile and check agent scripts; file:line for each problem", command_check },
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

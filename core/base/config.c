@@ -25,6 +25,7 @@ enum setting_kind {
   KIND_LOG_LEVEL,
   KIND_REDIS_URL,
   KIND_QUEUE_NAME,
+  KIND_OPTIONAL_BOOL,   /* int: -1 when unset, else 0 or 1 */
 };
 
 struct setting {
@@ -108,6 +109,13 @@ static const struct setting settings[] = {
     "how long connecting to the SMTP server may take" },
   { "GROWTH_SMTP_TIMEOUT_MS", KIND_INT, AT(smtp_timeout_ms), "60000", false, 100, 3600000,
     "how long one whole SMTP submission may take" },
+  /* lua runtime */
+  { "GROWTH_LUA_MEMORY_MB", KIND_INT, AT(lua_memory_mb), "64", false, 1, 4096,
+    "memory cap of one job's Lua VM in MB; going over fails the job with memory_limit" },
+  { "GROWTH_LUA_INSTRUCTION_LIMIT", KIND_INT, AT(lua_instruction_limit), "2000000000", false, 0, 1L << 50,
+    "Lua instructions one job may run (0 = no budget; the agent's timeout still applies)" },
+  { "GROWTH_HOT_RELOAD", KIND_OPTIONAL_BOOL, AT(hot_reload_setting), NULL, false, 0, 0,
+    "reload changed scripts while serving (default: on, off when the environment is production)" },
 };
 
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])
@@ -230,14 +238,22 @@ static int load_setting(struct config *cfg, const struct setting *s, const char 
   if (s->kind == KIND_STRING || s->kind == KIND_QUEUE_NAME)
     return load_string(s, value, field, err);
   if (!value) {
-    if (s->kind == KIND_ENVIRONMENT)
-      *(int *)field = ENV_UNSET;
+    if (s->kind == KIND_ENVIRONMENT || s->kind == KIND_OPTIONAL_BOOL)
+      *(int *)field = -1;
     return 0;
   }
   if (!*value)
     return error_set(err, ERR_BAD_CONFIG, "%s: the value is empty; expected a value or the variable left unset",
                      s->name);
   switch (s->kind) {
+  case KIND_OPTIONAL_BOOL: {
+    bool flag = false;
+    if (config_parse_bool(value, &flag) != 0)
+      return error_set(err, ERR_BAD_CONFIG, "%s: the value is not a boolean; expected true, false, 1, 0, yes or no",
+                       s->name);
+    *(int *)field = flag;
+    return 0;
+  }
   case KIND_BOOL:
     if (config_parse_bool(value, field) != 0) {
       char quoted[64];
@@ -278,6 +294,7 @@ int config_load(struct config *cfg, config_lookup_fn lookup, void *context, stru
                                                   : (enum growth_environment)cfg->node_env;
   if (cfg->environment == ENV_UNSET)
     cfg->environment = ENV_DEVELOPMENT;
+  cfg->hot_reload = cfg->hot_reload_setting >= 0 ? cfg->hot_reload_setting == 1 : cfg->environment != ENV_PRODUCTION;
   return 0;
 }
 
@@ -318,6 +335,11 @@ static void describe_value(const struct config *cfg, const struct setting *s, ch
     break;
   }
   case KIND_BOOL: snprintf(out, size, "%s", *(const bool *)field ? "true" : "false"); break;
+  case KIND_OPTIONAL_BOOL: {
+    int flag = *(const int *)field;
+    snprintf(out, size, "%s", flag < 0 ? "(not set)" : flag ? "true" : "false");
+    break;
+  }
   case KIND_INT: snprintf(out, size, "%ld", *(const long *)field); break;
   case KIND_ENVIRONMENT: {
     int env = *(const int *)field;

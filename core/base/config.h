@@ -69,6 +69,11 @@ struct config {
   char *smtp_security;
   long smtp_connect_timeout_ms;
   long smtp_timeout_ms;
+  /* lua runtime */
+  long lua_memory_mb;
+  long lua_instruction_limit;
+  int hot_reload_setting;  /* -1 unset, 0 false, 1 true */
+  bool hot_reload;         /* the setting, or on unless the environment is production */
 };
 
 /* Returns the value of a variable, or NULL when it is not set. */

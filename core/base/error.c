@@ -22,6 +22,8 @@ static const char *const code_names[ERR_CODE_COUNT] = {
   [ERR_NO_MEMORY] = "no_memory",
   [ERR_IO] = "io_error",
   [ERR_INTERNAL] = "internal",
+  [ERR_MEMORY_LIMIT] = "memory_limit",
+  [ERR_SCRIPT] = "script_error",
 };
 
 const char *error_code_name(enum error_code code)
@@ -29,6 +31,14 @@ const char *error_code_name(enum error_code code)
   if ((int)code < 0 || code >= ERR_CODE_COUNT)
     return "internal";
   return code_names[code];
+}
+
+enum error_code error_code_from_name(const char *name)
+{
+  for (int code = ERR_NONE + 1; name && code < ERR_CODE_COUNT; code++)
+    if (strcmp(code_names[code], name) == 0)
+      return (enum error_code)code;
+  return ERR_NONE;
 }
 
 static int code_is_retryable(enum error_code code)

@@ -29,6 +29,8 @@ enum error_code {
   ERR_NO_MEMORY,
   ERR_IO,
   ERR_INTERNAL,
+  ERR_MEMORY_LIMIT,   /* a Lua job went over its memory cap */
+  ERR_SCRIPT,         /* an agent script raised an error */
   ERR_CODE_COUNT
 };
 
@@ -53,5 +55,8 @@ int error_setv(struct growth_error *err, enum error_code code, const char *fmt, 
 int error_prefix(struct growth_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 void error_clear(struct growth_error *err);
+
+/* The code whose name is name ("rate_limited" -> ERR_RATE_LIMITED); ERR_NONE when unknown. */
+enum error_code error_code_from_name(const char *name);
 
 #endif

@@ -18,5 +18,7 @@ struct command {
 };
 
 int command_serve(const struct config *config, int argc, char **argv);
+int command_run(const struct config *config, int argc, char **argv);
+int command_check(const struct config *config, int argc, char **argv);
 
 #endif

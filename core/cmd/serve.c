@@ -1,16 +1,23 @@
 /*
  * serve.c — `growthd serve`: the HTTP API and dashboard until SIGTERM/SIGINT.
  *
- * The stop signals are blocked before any thread starts, so every thread
- * inherits the mask and the main thread alone takes them with sigwait; no
- * handler runs in signal context. On a stop signal the server stops
+ * The stop signals and SIGHUP are blocked before any thread starts, so every
+ * thread inherits the mask and the main thread alone takes them with sigwait;
+ * no handler runs in signal context. On a stop signal the server stops
  * accepting, lets requests in flight finish, and the process exits 0.
+ *
+ * Agents: the registry is loaded from GROWTH_SCRIPTS_DIR before the server
+ * starts (a broken script is refused and logged, the others load). SIGHUP
+ * runs a reload pass; with GROWTH_HOT_RELOAD the watcher thread does the same
+ * on every change under the scripts folder.
  */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "agents/registry.h"
+#include "agents/reload.h"
+#include "agents/watcher.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "cmd/command.h"
@@ -26,16 +33,24 @@ static void block_stop_signals(sigset_t *set)
   sigemptyset(set);
   sigaddset(set, SIGTERM);
   sigaddset(set, SIGINT);
+  sigaddset(set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, set, NULL);
   signal(SIGPIPE, SIG_IGN);
 }
 
-static int wait_for_stop_signal(const sigset_t *set)
+/* Waits for SIGTERM or SIGINT, running a reload pass on each SIGHUP meanwhile. */
+static int wait_for_stop_signal(const sigset_t *set, struct agent_registry *registry,
+                                const struct loader_options *loader_options)
 {
-  int signal_number = 0;
-  while (sigwait(set, &signal_number) != 0)
-    ;
-  return signal_number;
+  for (;;) {
+    int signal_number = 0;
+    if (sigwait(set, &signal_number) != 0)
+      continue;
+    if (signal_number != SIGHUP)
+      return signal_number;
+    struct growth_error err = { 0 };
+    reload_and_log(registry, loader_options, "SIGHUP", &err);
+  }
 }
 
 static struct redis_pool *open_redis(const struct config *config, struct growth_error *err)
@@ -70,6 +85,8 @@ int command_serve(const struct config *config, int argc, char **argv)
   struct api_context context = { .config = config, .started_ms = clock_monotonic_ms() };
   struct router *router = NULL;
   struct http_server *server = NULL;
+  struct watcher *watcher = NULL;
+  struct loader_options loader_options = loader_options_from_config(config);
 
   context.auth = auth_new(config, &err);
   if (!context.auth) {
@@ -82,6 +99,10 @@ int command_serve(const struct config *config, int argc, char **argv)
   }
   context.registry = registry_new(&err);
   if (!context.registry)
+    goto done;
+  if (reload_and_log(context.registry, &loader_options, "start", &err) != 0)
+    goto done;
+  if (config->hot_reload && !(watcher = watcher_start(context.registry, &loader_options, &err)))
     goto done;
   context.redis = open_redis(config, &err);
   if (!context.redis)
@@ -104,7 +125,7 @@ int command_serve(const struct config *config, int argc, char **argv)
   log_info("Server", "growthd %s listening on http://%s:%d (environment %s)", GROWTH_VERSION, config->bind_address,
            http_server_port(server), config_environment_name(config->environment));
 
-  int signal_number = wait_for_stop_signal(&stop_signals);
+  int signal_number = wait_for_stop_signal(&stop_signals, context.registry, &loader_options);
   log_info("Server", "%s received: no longer accepting; finishing requests in flight", strsignal(signal_number));
   http_server_stop(server, DRAIN_TIMEOUT_MS);
   server = NULL;
@@ -115,6 +136,7 @@ done:
   if (status != 0)
     log_error("Server", "%s", err.message);
   http_server_stop(server, 0);
+  watcher_stop(watcher);
   router_free(router);
   redis_pool_free(context.redis);
   registry_free(context.registry);

@@ -28,6 +28,7 @@ static const struct route_row core_routes[] = {
   { "GET", "/api/auth/session", api_auth_session_get },
   { "POST", "/api/auth/session", api_auth_sign_in },
   { "DELETE", "/api/auth/session", api_auth_sign_out },
+  { "POST", ORCHESTRATOR_PREFIX "/reload", api_orchestrator_reload },
 };
 
 static const struct route_row dashboard_routes[] = {

@@ -12,6 +12,7 @@ void api_health(struct http_request *request, struct http_response *response);
 void api_agents(struct http_request *request, struct http_response *response);
 void api_dashboard_summary(struct http_request *request, struct http_response *response);
 void api_orchestrator_health(struct http_request *request, struct http_response *response);
+void api_orchestrator_reload(struct http_request *request, struct http_response *response);
 void api_dashboard_page(struct http_request *request, struct http_response *response);
 void api_dashboard_asset(struct http_request *request, struct http_response *response);
 void api_metrics(struct http_request *request, struct http_response *response);

@@ -49,9 +49,17 @@ void api_agents(struct http_request *request, struct http_response *response)
     return;
   }
   json_t *list = json_array();
-  for (size_t i = 0; list && i < count; i++)
-    json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "name", agents[i].name, "title", agents[i].title,
-                                          "tier", agents[i].tier));
+  for (size_t i = 0; list && i < count; i++) {
+    const struct agent_summary *agent = &agents[i];
+    json_t *needs = json_array();
+    for (size_t n = 0; needs && n < agent->need_count; n++)
+      json_array_append_new(needs, json_string(agent->needs[n]));
+    json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s?, s:b, s:s?}", "name", agent->name,
+                                          "title", agent->title, "tier", agent->tier, "description",
+                                          agent->description, "needs", needs ? needs : json_array(), "file",
+                                          agent->file, "version", agent->version[0] ? agent->version : NULL,
+                                          "loaded", agent->loaded, "error", agent->error[0] ? agent->error : NULL));
+  }
   free(agents);
   http_respond_json(response, 200, json_pack("{s:I, s:o}", "count", (json_int_t)count, "agents", list));
 }
