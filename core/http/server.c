@@ -81,6 +81,7 @@ struct exchange {
   int too_large;
   int responded;   /* a response is queued; whatever MHD still delivers is dropped */
   const char *route;   /* the matched pattern, for metrics */
+  int in_gauge;        /* counted in the in-flight gauge: until the response is queued, or the end */
 };
 
 const char *http_request_query(const struct http_request *request, const char *name)
@@ -150,6 +151,16 @@ static const char *method_label(const char *method)
   return "OTHER";
 }
 
+/* The gauge drops when the answer is queued, before the client can see it, so a scrape that follows
+ * a finished request never still counts it; a request that ends without an answer drops at the end. */
+static void leave_gauge(struct http_server *server, struct exchange *exchange)
+{
+  if (exchange->in_gauge) {
+    exchange->in_gauge = 0;
+    metric_add(server->in_flight_gauge, NULL, -1);
+  }
+}
+
 static void record(struct http_server *server, struct exchange *exchange, const char *method, int status,
                    double latency_ms)
 {
@@ -158,6 +169,7 @@ static void record(struct http_server *server, struct exchange *exchange, const 
   const char *labels[] = { method_label(method), exchange->route ? exchange->route : UNMATCHED_ROUTE, status_text };
   metric_inc(server->requests, labels);
   metric_observe(server->durations, labels, latency_ms / 1000.0);
+  leave_gauge(server, exchange);
 }
 
 static void stream_suspend(void *context)
@@ -378,6 +390,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     *con_cls = exchange;
     atomic_fetch_add(&server->in_flight, 1);
     metric_add(server->in_flight_gauge, NULL, 1);
+    exchange->in_gauge = 1;
     if (declared_too_large(server, connection)) {
       /* Answer before the client sends the body; MHD closes the connection afterwards. */
       exchange->too_large = 1;
@@ -407,11 +420,11 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
   struct exchange *exchange = *con_cls;
   if (!exchange)
     return;
+  leave_gauge(server, exchange);
   free(exchange->body);
   free(exchange);
   *con_cls = NULL;
   atomic_fetch_sub(&server->in_flight, 1);
-  metric_add(server->in_flight_gauge, NULL, -1);
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
