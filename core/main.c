@@ -92,7 +92,6 @@ static int run_command(const struct command *command, const char *env_file, int 
     return EXIT_USAGE;
   }
   log_configure((enum log_format)config.log_format, (enum log_level)config.log_level);
-  config_log_summary(&config);
   int status = command->run(&config, argc, argv);
   config_free(&config);
   return status;

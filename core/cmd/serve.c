@@ -77,6 +77,7 @@ int command_serve(const struct config *config, int argc, char **argv)
 {
   if (parse_serve_options(argc, argv) != 0)
     return EXIT_USAGE;
+  config_log_summary(config);
   sigset_t stop_signals;
   block_stop_signals(&stop_signals);
 
