@@ -2,6 +2,9 @@
  * fixture_providers.c — google_fixture's rate-limit and provider commands (see fixture.c).
  *
  *   google_fixture ratelimit NAME COUNT PERIOD_MS TIMES [--local]
+ *   google_fixture key                         checks GOOGLE_SERVICE_ACCOUNT_JSON_B64
+ *   google_fixture token [TIMES]               fetches (cached) access tokens
+ *   google_fixture google METHOD URL [JSON]    one authorised Google call
  */
 #include "fixture.h"
 
@@ -9,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/google_api.h"
 #include "net/rate_limit.h"
 #include "redis/redis_pool.h"
 
@@ -47,8 +51,105 @@ static int command_ratelimit(const struct config *cfg, int argc, char **argv)
   return status;
 }
 
+static int command_key(const struct config *cfg)
+{
+  struct growth_error err = { 0 };
+  struct google_key *key = NULL;
+  if (google_key_from_base64(cfg->google_service_account_json_b64, &key, &err) != 0)
+    return fixture_print_error(&err);
+  json_t *result = json_pack("{s:s, s:s, s:s?}", "client_email", key->client_email, "token_uri", key->token_uri,
+                             "private_key_id", key->private_key_id);
+  google_key_free(key);
+  return fixture_print_result(result);
+}
+
+/* The HTTP client and (when Google is configured) the API, from the environment. */
+struct google_stack {
+  struct redis_pool *pool;
+  struct rate_limiter *limiter;
+  struct http_client *client;
+  struct google_api *api;
+};
+
+static void stack_close(struct google_stack *stack)
+{
+  google_api_free(stack->api);
+  http_client_free(stack->client);
+  rate_limiter_free(stack->limiter);
+  redis_pool_free(stack->pool);
+}
+
+static int stack_open(const struct config *cfg, struct google_stack *stack, struct growth_error *err)
+{
+  memset(stack, 0, sizeof *stack);
+  struct http_client_options options;
+  http_client_options_from_config(cfg, &options);
+  if (getenv("FIXTURE_REDIS") && !(stack->pool = pool_from_config(cfg, err)))
+    return -1;
+  if (!(stack->limiter = rate_limiter_new(stack->pool, NULL, cfg->rate_wait_max_ms, err)) ||
+      !(stack->client = http_client_new(&options, err)) ||
+      google_api_open(cfg, stack->client, stack->limiter, &stack->api, err) != 0) {
+    stack_close(stack);
+    return -1;
+  }
+  return 0;
+}
+
+static int command_token(const struct config *cfg, int argc, char **argv)
+{
+  struct growth_error err = { 0 };
+  struct google_stack stack;
+  if (stack_open(cfg, &stack, &err) != 0)
+    return fixture_print_error(&err);
+  struct google_key *key = NULL;
+  struct google_auth *auth = NULL;
+  int status = 0;
+  if (google_key_from_base64(cfg->google_service_account_json_b64, &key, &err) != 0 ||
+      !(auth = google_auth_new(key, GOOGLE_SCOPES, cfg->google_impersonate_subject, stack.client, &err))) {
+    stack_close(&stack);
+    return fixture_print_error(&err);
+  }
+  int times = argc > 0 ? atoi(argv[0]) : 1;
+  for (int i = 0; i < times; i++) {
+    char token[GOOGLE_TOKEN_MAX];
+    status = google_auth_token(auth, token, sizeof token, &err) == 0 ? fixture_print_result(json_string(token))
+                                                                     : fixture_print_error(&err);
+  }
+  google_auth_free(auth);
+  stack_close(&stack);
+  return status;
+}
+
+static int command_google(const struct config *cfg, int argc, char **argv)
+{
+  struct growth_error err = { 0 };
+  if (argc < 2)
+    return 2;
+  struct google_stack stack;
+  if (stack_open(cfg, &stack, &err) != 0)
+    return fixture_print_error(&err);
+  if (!stack.api) {
+    stack_close(&stack);
+    fprintf(stderr, "GOOGLE_SERVICE_ACCOUNT_JSON_B64 is not set\n");
+    return 2;
+  }
+  json_t *body = argc > 2 ? json_loads(argv[2], 0, NULL) : NULL;
+  struct http_request request = { .method = strcmp(argv[0], "POST") == 0 ? HTTP_POST : HTTP_GET, .url = argv[1],
+                                  .json = body, .what = "fixture.google" };
+  json_t *answer = google_api_call(stack.api, NULL, 0, &request, &err);
+  json_decref(body);
+  stack_close(&stack);
+  return answer ? fixture_print_result(answer) : fixture_print_error(&err);
+}
+
 int fixture_providers(const struct config *cfg, int argc, char **argv)
 {
+  if (argc > 0 && strcmp(argv[0], "key") == 0)
+    return command_key(cfg);
+  if (argc > 0 && strcmp(argv[0], "token") == 0)
+    return command_token(cfg, argc - 1, argv + 1);
+  if (argc > 0 && strcmp(argv[0], "google") == 0)
+    return command_google(cfg, argc - 1, argv + 1);
   if (argc > 0 && strcmp(argv[0], "ratelimit") == 0)
     return command_ratelimit(cfg, argc - 1, argv + 1);
   fprintf(stderr, "unknown command %s\n", argc > 0 ? argv[0] : "");

@@ -9,6 +9,7 @@ clients can reuse connections) with:
 - per-test faults, set in-process (add_fault) or with POST /__control/faults:
     {"kind": "slow",   "delay": 0.5}                      answer normally after a delay
     {"kind": "status", "status": 429, "retry_after": "1", "body": {...}}   answer that status
+    {"kind": "status", "status": 200, "raw": "not json"}  answer these exact bytes
     {"kind": "drop"}                                      close the connection without answering
     {"kind": "hang",   "delay": 30}                       read the request, answer nothing for delay s
   each with optional "count" (how many matching requests it applies to; default 1,
@@ -197,7 +198,10 @@ class StandIn:
         if fault and fault["kind"] == "status":
             status = int(fault.get("status", 500))
             extra = {"Retry-After": str(fault["retry_after"])} if fault.get("retry_after") is not None else {}
-            answer = json_answer(status, fault.get("body") or self.fault_body(status, request), extra)
+            if fault.get("raw") is not None:
+                answer = (status, dict(extra, **{"Content-Type": "application/json"}), fault["raw"].encode())
+            else:
+                answer = json_answer(status, fault.get("body") or self.fault_body(status, request), extra)
         else:
             answer = self._dispatch(request)
         self._send(handler, *answer)
