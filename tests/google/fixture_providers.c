@@ -5,6 +5,9 @@
  *   google_fixture key                         checks GOOGLE_SERVICE_ACCOUNT_JSON_B64
  *   google_fixture token [TIMES]               fetches (cached) access tokens
  *   google_fixture google METHOD URL [JSON]    one authorised Google call
+ *   google_fixture sheets create SPEC_JSON | append ID RANGE ROWS_JSON | read ID RANGE   [--times N]
+ *
+ * FIXTURE_REDIS=1 makes the rate limiter use REDIS_URL (else it is in-process).
  */
 #include "fixture.h"
 
@@ -14,6 +17,7 @@
 
 #include "net/google_api.h"
 #include "net/rate_limit.h"
+#include "providers/sheets/sheets.h"
 #include "redis/redis_pool.h"
 
 static struct redis_pool *pool_from_config(const struct config *cfg, struct growth_error *err)
@@ -142,8 +146,63 @@ static int command_google(const struct config *cfg, int argc, char **argv)
   return answer ? fixture_print_result(answer) : fixture_print_error(&err);
 }
 
+/* Trailing "--times N" sets how often the call is made. */
+static int take_times(int *argc, char **argv)
+{
+  if (*argc >= 2 && strcmp(argv[*argc - 2], "--times") == 0) {
+    *argc -= 2;
+    return atoi(argv[*argc + 1]);
+  }
+  return 1;
+}
+
+static json_t *parse_json_argument(const char *text)
+{
+  return strcmp(text, "nil") == 0 ? NULL : json_loads(text, JSON_DECODE_ANY, NULL);
+}
+
+static int command_sheets(const struct config *cfg, int argc, char **argv)
+{
+  struct growth_error err = { 0 };
+  int times = take_times(&argc, argv);
+  if (argc < 2)
+    return 2;
+  struct google_stack stack;
+  if (stack_open(cfg, &stack, &err) != 0)
+    return fixture_print_error(&err);
+  struct sheets *sheets = sheets_open(cfg, stack.api, &err);
+  if (!sheets) {
+    stack_close(&stack);
+    return fixture_print_error(&err);
+  }
+  int status = 0;
+  for (int i = 0; i < times; i++) {
+    json_t *result = NULL, *argument = NULL;
+    int failed = 0;
+    if (strcmp(argv[0], "create") == 0) {
+      argument = parse_json_argument(argv[1]);
+      failed = sheets_create(sheets, argument, &result, &err);
+    } else if (strcmp(argv[0], "append") == 0 && argc >= 4) {
+      argument = parse_json_argument(argv[3]);
+      failed = sheets_append(sheets, argv[1], argv[2], argument, &result, &err);
+    } else if (strcmp(argv[0], "read") == 0 && argc >= 3) {
+      failed = sheets_read(sheets, argv[1], argv[2], &result, &err);
+    } else {
+      status = 2;
+      break;
+    }
+    json_decref(argument);
+    status = failed ? fixture_print_error(&err) : fixture_print_result(result);
+  }
+  sheets_free(sheets);
+  stack_close(&stack);
+  return status;
+}
+
 int fixture_providers(const struct config *cfg, int argc, char **argv)
 {
+  if (argc > 0 && strcmp(argv[0], "sheets") == 0)
+    return command_sheets(cfg, argc - 1, argv + 1);
   if (argc > 0 && strcmp(argv[0], "key") == 0)
     return command_key(cfg);
   if (argc > 0 && strcmp(argv[0], "token") == 0)
