@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -115,7 +116,7 @@ int local_files_random_id(const char *prefix, char *out, size_t size, struct gro
   if (RAND_bytes(random, sizeof random) != 1)
     return error_set(err, ERR_INTERNAL, "no random bytes for an id");
   int used = snprintf(out, size, "%s", prefix);
-  for (size_t i = 0; i < sizeof random && used > 0 && (size_t)used < size; i++)
+  for (size_t i = 0; i < sizeof random && used >= 0 && (size_t)used < size; i++)
     used += snprintf(out + used, size - (size_t)used, "%02x", random[i]);
   return 0;
 }
@@ -143,4 +144,25 @@ int local_files_safe_name(const char *name)
 {
   size_t length = strlen(name);
   return length > 0 && length <= 200 && !strchr(name, '/') && strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+}
+
+int local_files_lock(const char *path, struct growth_error *err)
+{
+  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return error_set(err, ERR_IO, "cannot open %s: %s", path, strerror(errno));
+  while (flock(fd, LOCK_EX) != 0) {
+    if (errno != EINTR) {
+      error_set(err, ERR_IO, "cannot lock %s: %s", path, strerror(errno));
+      close(fd);
+      return -1;
+    }
+  }
+  return fd;
+}
+
+void local_files_unlock(int fd)
+{
+  if (fd >= 0)
+    close(fd);
 }

@@ -27,6 +27,10 @@ int local_files_random_id(const char *prefix, char *out, size_t size, struct gro
 /* "file://" and the absolute path of path (which need not exist yet if its folder does). */
 int local_files_url(const char *path, char *out, size_t size, struct growth_error *err);
 
+/* Takes an exclusive flock on path (created if needed); returns the fd to pass to local_files_unlock, or -1. */
+int local_files_lock(const char *path, struct growth_error *err);
+void local_files_unlock(int fd);
+
 /* Whether name is safe as one path component: 1-200 bytes, no '/', no NUL, not "." or "..". */
 int local_files_safe_name(const char *name);
 

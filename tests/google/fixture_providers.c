@@ -6,6 +6,7 @@
  *   google_fixture token [TIMES]               fetches (cached) access tokens
  *   google_fixture google METHOD URL [JSON]    one authorised Google call
  *   google_fixture sheets create SPEC_JSON | append ID RANGE ROWS_JSON | read ID RANGE   [--times N]
+ *   google_fixture calendar events ID FROM TO | insert ID EVENT_JSON
  *
  * FIXTURE_REDIS=1 makes the rate limiter use REDIS_URL (else it is in-process).
  */
@@ -17,6 +18,7 @@
 
 #include "net/google_api.h"
 #include "net/rate_limit.h"
+#include "providers/calendar/calendar.h"
 #include "providers/sheets/sheets.h"
 #include "redis/redis_pool.h"
 
@@ -199,8 +201,42 @@ static int command_sheets(const struct config *cfg, int argc, char **argv)
   return status;
 }
 
+static int command_calendar(const struct config *cfg, int argc, char **argv)
+{
+  struct growth_error err = { 0 };
+  if (argc < 3)
+    return 2;
+  struct google_stack stack;
+  if (stack_open(cfg, &stack, &err) != 0)
+    return fixture_print_error(&err);
+  struct calendar *calendar = calendar_open(cfg, stack.api, &err);
+  if (!calendar) {
+    stack_close(&stack);
+    return fixture_print_error(&err);
+  }
+  json_t *result = NULL, *argument = NULL;
+  int failed = 0, status = 0;
+  if (strcmp(argv[0], "events") == 0 && argc >= 4) {
+    failed = calendar_events(calendar, argv[1], strcmp(argv[2], "nil") ? argv[2] : NULL,
+                             strcmp(argv[3], "nil") ? argv[3] : NULL, &result, &err);
+  } else if (strcmp(argv[0], "insert") == 0) {
+    argument = parse_json_argument(argv[2]);
+    failed = calendar_insert(calendar, argv[1], argument, &result, &err);
+  } else {
+    status = 2;
+  }
+  json_decref(argument);
+  if (status == 0)
+    status = failed ? fixture_print_error(&err) : fixture_print_result(result);
+  calendar_free(calendar);
+  stack_close(&stack);
+  return status;
+}
+
 int fixture_providers(const struct config *cfg, int argc, char **argv)
 {
+  if (argc > 0 && strcmp(argv[0], "calendar") == 0)
+    return command_calendar(cfg, argc - 1, argv + 1);
   if (argc > 0 && strcmp(argv[0], "sheets") == 0)
     return command_sheets(cfg, argc - 1, argv + 1);
   if (argc > 0 && strcmp(argv[0], "key") == 0)

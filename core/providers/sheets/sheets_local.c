@@ -9,14 +9,10 @@
  * several threads or processes never lose each other's rows; reads need no
  * lock because a file is only ever replaced whole.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include "net/http_client.h"
 #include "providers/local_files.h"
@@ -166,16 +162,8 @@ static int lock_spreadsheet(struct sheets_local *local, const char *id, struct g
 {
   char path[PATH_MAX];
   snprintf(path, sizeof path, "%s/%s/.lock", local->root, id);
-  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return error_set(err, ERR_IO, "sheets.append: cannot open %s: %s", path, strerror(errno));
-  while (flock(fd, LOCK_EX) != 0) {
-    if (errno != EINTR) {
-      close(fd);
-      return error_set(err, ERR_IO, "sheets.append: cannot lock %s: %s", path, strerror(errno));
-    }
-  }
-  return fd;
+  int fd = local_files_lock(path, err);
+  return fd < 0 ? error_prefix(err, "sheets.append") : fd;
 }
 
 int sheets_local_append(struct sheets_local *local, const char *id, const struct a1_range *range, json_t *rows,
@@ -210,7 +198,7 @@ int sheets_local_append(struct sheets_local *local, const char *id, const struct
   if (result == 0)
     result = write_rows(path, table, err);
   json_decref(table);
-  close(fd);
+  local_files_unlock(fd);
   if (result != 0)
     return -1;
   char first[8], last[8], updated[A1_SHEET_MAX + 48];
