@@ -7,6 +7,7 @@
  *   google_fixture google METHOD URL [JSON]    one authorised Google call
  *   google_fixture sheets create SPEC_JSON | append ID RANGE ROWS_JSON | read ID RANGE   [--times N]
  *   google_fixture calendar events ID FROM TO | insert ID EVENT_JSON
+ *   google_fixture drive upload NAME MIME FILE [--folder ID] [--share EMAIL]   ("nil" leaves NAME/MIME unset)
  *
  * FIXTURE_REDIS=1 makes the rate limiter use REDIS_URL (else it is in-process).
  */
@@ -19,6 +20,8 @@
 #include "net/google_api.h"
 #include "net/rate_limit.h"
 #include "providers/calendar/calendar.h"
+#include "providers/drive/drive.h"
+#include "providers/local_files.h"
 #include "providers/sheets/sheets.h"
 #include "redis/redis_pool.h"
 
@@ -233,8 +236,48 @@ static int command_calendar(const struct config *cfg, int argc, char **argv)
   return status;
 }
 
+static const char *nil_or(const char *text)
+{
+  return strcmp(text, "nil") == 0 ? NULL : text;
+}
+
+static int command_drive(const struct config *cfg, int argc, char **argv)
+{
+  struct growth_error err = { 0 };
+  if (argc < 4 || strcmp(argv[0], "upload") != 0)
+    return 2;
+  struct drive_upload upload = { .name = nil_or(argv[1]), .mime = nil_or(argv[2]) };
+  for (int i = 4; i + 1 < argc; i += 2) {
+    if (strcmp(argv[i], "--folder") == 0)
+      upload.folder = argv[i + 1];
+    else if (strcmp(argv[i], "--share") == 0)
+      upload.share_with = argv[i + 1];
+  }
+  char *bytes = NULL;
+  size_t size = 0;
+  if (local_files_read(argv[3], &bytes, &size, &err) != 0)
+    return fixture_print_error(&err);
+  upload.bytes = bytes;
+  upload.size = size;
+  struct google_stack stack;
+  if (stack_open(cfg, &stack, &err) != 0) {
+    free(bytes);
+    return fixture_print_error(&err);
+  }
+  struct drive *drive = drive_open(cfg, stack.api, &err);
+  json_t *result = NULL;
+  int status = !drive || drive_upload(drive, &upload, &result, &err) != 0 ? fixture_print_error(&err)
+                                                                          : fixture_print_result(result);
+  drive_free(drive);
+  stack_close(&stack);
+  free(bytes);
+  return status;
+}
+
 int fixture_providers(const struct config *cfg, int argc, char **argv)
 {
+  if (argc > 0 && strcmp(argv[0], "drive") == 0)
+    return command_drive(cfg, argc - 1, argv + 1);
   if (argc > 0 && strcmp(argv[0], "calendar") == 0)
     return command_calendar(cfg, argc - 1, argv + 1);
   if (argc > 0 && strcmp(argv[0], "sheets") == 0)
