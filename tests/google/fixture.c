@@ -6,15 +6,19 @@
  *   google_fixture http METHOD URL [--json TEXT] [--form NAME=VALUE]... [--header "N: V"]...
  *                  [--bearer TOKEN] [--basic USER:PASS] [--part NAME:TYPE:DATA]... [--related TYPE:DATA]...
  *                  [--safe|--unsafe] [--repeat N]
+ *   google_fixture http-load URL CALLERS SECONDS   GETs from CALLERS threads sharing one client (bench/http-client)
  *   google_fixture sheets|calendar|drive|ratelimit ...   (fixture_providers.c)
  *
  * Settings come from the environment through the real config table.
  */
 #include "fixture.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/clock.h"
 
 #include "base/log.h"
 #include "net/http_client.h"
@@ -179,6 +183,76 @@ static int command_http(const struct config *cfg, int argc, char **argv)
   return status;
 }
 
+struct load {
+  struct http_client *client;
+  const char *url;
+  int64_t deadline;
+  long calls;
+  long errors;
+};
+
+static void *load_caller(void *context)
+{
+  struct load *load = context;
+  struct http_request request = { .method = HTTP_GET, .url = load->url, .what = "load" };
+  while (clock_monotonic_ms() < load->deadline) {
+    struct growth_error err = { 0 };
+    struct http_response response;
+    int failed = http_client_send(load->client, &request, &response, &err);
+    http_response_free(&response);
+    if (failed)
+      load->errors++;
+    else
+      load->calls++;
+  }
+  return NULL;
+}
+
+static int command_http_load(const struct config *cfg, int argc, char **argv)
+{
+  struct growth_error err = { 0 };
+  if (argc < 3)
+    return 2;
+  int callers = atoi(argv[1]);
+  double seconds = atof(argv[2]);
+  if (callers < 1 || callers > 1024 || seconds <= 0)
+    return 2;
+  struct http_client_options options;
+  http_client_options_from_config(cfg, &options);
+  struct http_client *client = http_client_new(&options, &err);
+  if (!client)
+    return fixture_print_error(&err);
+  struct load *loads = calloc((size_t)callers, sizeof *loads);
+  pthread_t *threads = calloc((size_t)callers, sizeof *threads);
+  if (!loads || !threads) {
+    free(loads);
+    free(threads);
+    http_client_free(client);
+    return 2;
+  }
+  double started = clock_monotonic_ms_precise();
+  int64_t deadline = clock_monotonic_ms() + (int64_t)(seconds * 1000);
+  int made = 0;
+  for (; made < callers; made++) {
+    loads[made] = (struct load){ client, argv[0], deadline, 0, 0 };
+    if (pthread_create(&threads[made], NULL, load_caller, &loads[made]) != 0)
+      break;
+  }
+  long calls = 0, errors = 0;
+  for (int i = 0; i < made; i++) {
+    pthread_join(threads[i], NULL);
+    calls += loads[i].calls;
+    errors += loads[i].errors;
+  }
+  double elapsed = (clock_monotonic_ms_precise() - started) / 1000.0;
+  free(threads);
+  free(loads);
+  http_client_free(client);
+  return fixture_print_result(json_pack("{s:i, s:I, s:I, s:f, s:f}", "callers", made, "calls", (json_int_t)calls,
+                                        "errors", (json_int_t)errors, "seconds", elapsed, "calls_per_s",
+                                        calls / elapsed));
+}
+
 int main(int argc, char **argv)
 {
   struct config cfg;
@@ -192,8 +266,9 @@ int main(int argc, char **argv)
     return 2;
   }
   log_configure(LOG_FORMAT_TEXT, (enum log_level)cfg.log_level);
-  int status = strcmp(argv[1], "http") == 0 ? command_http(&cfg, argc - 2, argv + 2)
-                                            : fixture_providers(&cfg, argc - 1, argv + 1);
+  int status = strcmp(argv[1], "http") == 0        ? command_http(&cfg, argc - 2, argv + 2)
+               : strcmp(argv[1], "http-load") == 0 ? command_http_load(&cfg, argc - 2, argv + 2)
+                                                   : fixture_providers(&cfg, argc - 1, argv + 1);
   config_free(&cfg);
   return status;
 }

@@ -76,6 +76,7 @@ class StandIn:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True   # headers and body are separate writes: no 40 ms delayed-ACK stall
 
             def setup(self):
                 super().setup()
