@@ -3,7 +3,7 @@
  *
  *   google_fixture ratelimit NAME COUNT PERIOD_MS TIMES [--local]
  *   google_fixture key                         checks GOOGLE_SERVICE_ACCOUNT_JSON_B64
- *   google_fixture token [TIMES]               fetches (cached) access tokens
+ *   google_fixture token [TIMES [THREADS]]     fetches (cached) access tokens, TIMES per thread
  *   google_fixture google METHOD URL [JSON]    one authorised Google call
  *   google_fixture sheets create SPEC_JSON | append ID RANGE ROWS_JSON | read ID RANGE   [--times N]
  *   google_fixture calendar events ID FROM TO | insert ID EVENT_JSON
@@ -13,6 +13,7 @@
  */
 #include "fixture.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,24 @@ static int stack_open(const struct config *cfg, struct google_stack *stack, stru
   return 0;
 }
 
+struct token_caller {
+  struct google_auth *auth;
+  int times;
+  int failures;
+  char last[GOOGLE_TOKEN_MAX];
+  struct growth_error err;
+};
+
+static void *token_caller(void *context)
+{
+  struct token_caller *caller = context;
+  for (int i = 0; i < caller->times; i++)
+    if (google_auth_token(caller->auth, caller->last, sizeof caller->last, &caller->err) != 0)
+      caller->failures++;
+  return NULL;
+}
+
+/* Each thread prints its last token (or error), so a test sees whether the threads shared one. */
 static int command_token(const struct config *cfg, int argc, char **argv)
 {
   struct growth_error err = { 0 };
@@ -112,17 +131,34 @@ static int command_token(const struct config *cfg, int argc, char **argv)
     return fixture_print_error(&err);
   struct google_key *key = NULL;
   struct google_auth *auth = NULL;
-  int status = 0;
   if (google_key_from_base64(cfg->google_service_account_json_b64, &key, &err) != 0 ||
       !(auth = google_auth_new(key, GOOGLE_SCOPES, cfg->google_impersonate_subject, stack.client, &err))) {
     stack_close(&stack);
     return fixture_print_error(&err);
   }
   int times = argc > 0 ? atoi(argv[0]) : 1;
-  for (int i = 0; i < times; i++) {
-    char token[GOOGLE_TOKEN_MAX];
-    status = google_auth_token(auth, token, sizeof token, &err) == 0 ? fixture_print_result(json_string(token))
-                                                                     : fixture_print_error(&err);
+  int threads = argc > 1 ? atoi(argv[1]) : 0;
+  int status = 0;
+  if (threads <= 0) {
+    for (int i = 0; i < times; i++) {
+      char token[GOOGLE_TOKEN_MAX];
+      status = google_auth_token(auth, token, sizeof token, &err) == 0 ? fixture_print_result(json_string(token))
+                                                                       : fixture_print_error(&err);
+    }
+  } else {
+    struct token_caller callers[64];
+    pthread_t ids[64];
+    if (threads > 64)
+      threads = 64;
+    for (int i = 0; i < threads; i++) {
+      callers[i] = (struct token_caller){ .auth = auth, .times = times };
+      pthread_create(&ids[i], NULL, token_caller, &callers[i]);
+    }
+    for (int i = 0; i < threads; i++) {
+      pthread_join(ids[i], NULL);
+      status = callers[i].failures ? fixture_print_error(&callers[i].err)
+                                   : fixture_print_result(json_string(callers[i].last));
+    }
   }
   google_auth_free(auth);
   stack_close(&stack);

@@ -102,6 +102,14 @@ class TokenTest(unittest.TestCase):
                                              "https://www.googleapis.com/auth/drive.file"})
         self.assertIsNone(granted["sub"])
 
+    def test_threads_share_one_token_fetch(self):
+        self.google.add_fault("slow", delay=0.3, path="/token")
+        lines = run_fixture(["token", "3", "16"], env=self.env)
+        self.assertEqual(len(lines), 16)
+        self.assertTrue(all(line["ok"] for line in lines), lines)
+        self.assertEqual(len({line["result"] for line in lines}), 1)
+        self.assertEqual(len(self.google.requests("/token")), 1)
+
     def test_token_within_a_minute_of_expiry_is_refreshed(self):
         self.google.expires_in = 50
         lines = run_fixture(["token", "3"], env=self.env)

@@ -117,6 +117,20 @@ class LiveSheetsTest(unittest.TestCase):
         self.assertEqual(len(self.google.requests("/v4/")), 2)
         self.assertEqual(self.google.spreadsheets[sid]["sheets"]["Sheet1"], [["a", "b"]])
 
+    def test_server_side_quota_answers_429_or_403(self):
+        sid = self.google.new_spreadsheet("t", ["Sheet1"])
+        self.google.quotas["sheets_read"] = 2
+        lines = run_fixture(["sheets", "read", sid, "Sheet1", "--times", "3"],
+                            env=dict(self.env, GROWTH_HTTP_MAX_ATTEMPTS="1"))
+        self.assertEqual([line["ok"] for line in lines], [True, True, False])
+        self.assertEqual((lines[2]["error"]["code"], lines[2]["error"]["status"]), ("rate_limited", 429))
+        self.assertTrue(lines[2]["error"]["retryable"])
+        self.google.quota_as_403 = True
+        out = run_fixture(["sheets", "read", sid, "Sheet1", "--times", "3"],
+                          env=dict(self.env, GROWTH_HTTP_MAX_ATTEMPTS="1"))[2]
+        self.assertEqual((out["error"]["code"], out["error"]["status"]), ("rate_limited", 403))
+        self.assertTrue(out["error"]["retryable"])
+
     def test_500_until_retries_run_out(self):
         sid = self.google.new_spreadsheet("t", ["Sheet1"])
         self.google.add_fault("status", count=-1, status=500, path="/v4/")

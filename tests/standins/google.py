@@ -3,6 +3,8 @@ that growthd uses (shared/docs/external-apis.md, sections 0-4 and 8), checked as
 service: RS256 signatures verified with the test key's public half, bearer tokens and scopes on
 every call, Google's two error shapes, 400 on malformed requests, 404 on unknown ids.
 
+Per-minute quotas per token (Sheets 60 reads and 60 writes, Calendar 600, Drive unlimited by
+default) answer 429, or 403 userRateLimitExceeded with quota_as_403, as Google does.
 Test keys are generated at test time (make_service_account_key); no private key is stored anywhere.
 Faults (slow, 429, 500, drop, hang, raw bodies) come from the StandIn base.
 """
@@ -104,6 +106,10 @@ class GoogleStandIn(StandIn):
         self.files = {}                  # id -> {"name", "mimeType", "parents", "bytes", "permissions"}
         self.shared_drive_folders = set()
         self.require_shared_drive = False
+        # Per-minute quotas per token (None: unlimited), as Google counts a service account as one user.
+        self.quotas = {"sheets_read": 60, "sheets_write": 60, "calendar": 600, "drive": None}
+        self.quota_as_403 = False        # answer 403 usageLimits/userRateLimitExceeded instead of 429
+        self.usage = {}                  # (token, kind, minute) -> calls
         self.data_lock = threading.Lock()
         self.route("POST", r"/token", self.token)
         self.route("POST", r"/v4/spreadsheets", self.sheets_create)
@@ -124,7 +130,7 @@ class GoogleStandIn(StandIn):
     def api_error(self, request, status, message, reason, sheets_status=None):
         if self.is_sheets(request.path):
             body = {"error": {"code": status, "message": message, "status": sheets_status or "INVALID_ARGUMENT"}}
-            if reason == "rateLimitExceeded":
+            if reason in ("rateLimitExceeded", "userRateLimitExceeded"):
                 body["error"]["details"] = [{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
                                              "reason": "RATE_LIMIT_EXCEEDED", "domain": "googleapis.com"}]
         else:
@@ -140,8 +146,24 @@ class GoogleStandIn(StandIn):
         return json.loads(self.api_error(request, status, message, reasons.get(status, "backendError"),
                                          statuses.get(status, "INTERNAL"))[2])
 
-    def authorise(self, request, scopes):
-        """None when the bearer token is valid and holds one of scopes, else the error answer."""
+    def over_quota(self, request, token, kind):
+        limit = self.quotas.get(kind)
+        if limit is None:
+            return None
+        key = (token, kind, int(time.time() // 60))
+        with self.data_lock:
+            self.usage[key] = self.usage.get(key, 0) + 1
+            used = self.usage[key]
+        if used <= limit:
+            return None
+        if self.quota_as_403:
+            return self.api_error(request, 403, "User Rate Limit Exceeded", "userRateLimitExceeded",
+                                  "PERMISSION_DENIED")
+        return self.api_error(request, 429, f"Quota exceeded for quota metric '{kind}' and limit per minute per user",
+                              "rateLimitExceeded", "RESOURCE_EXHAUSTED")
+
+    def authorise(self, request, scopes, quota=None):
+        """None when the bearer token is valid, holds one of scopes and is within quota, else the error answer."""
         header = request.headers.get("authorization", "")
         if not header.startswith("Bearer "):
             return self.api_error(request, 401, "Request is missing required authentication credential.",
@@ -154,7 +176,7 @@ class GoogleStandIn(StandIn):
             return self.api_error(request, 403, "Request had insufficient authentication scopes.",
                                   "insufficientPermissions", "PERMISSION_DENIED")
         request.token = token
-        return None
+        return self.over_quota(request, header[7:], quota) if quota else None
 
     def body_json(self, request):
         if not request.headers.get("content-type", "").startswith("application/json"):
@@ -222,7 +244,7 @@ class GoogleStandIn(StandIn):
                 "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{sid}/edit"}
 
     def sheets_create(self, request):
-        denied = self.authorise(request, [SCOPE_SHEETS])
+        denied = self.authorise(request, [SCOPE_SHEETS], "sheets_write")
         if denied:
             return denied
         body = self.body_json(request)
@@ -274,7 +296,7 @@ class GoogleStandIn(StandIn):
         return None
 
     def sheets_append(self, request):
-        denied = self.authorise(request, [SCOPE_SHEETS])
+        denied = self.authorise(request, [SCOPE_SHEETS], "sheets_write")
         if denied:
             return denied
         body = self.body_json(request)
@@ -308,7 +330,7 @@ class GoogleStandIn(StandIn):
             return json_answer(200, answer)
 
     def sheets_update(self, request):
-        denied = self.authorise(request, [SCOPE_SHEETS])
+        denied = self.authorise(request, [SCOPE_SHEETS], "sheets_write")
         if denied:
             return denied
         body = self.body_json(request)
@@ -338,7 +360,7 @@ class GoogleStandIn(StandIn):
                                      "updatedCells": sum(len(r) for r in body["values"])})
 
     def sheets_get(self, request):
-        denied = self.authorise(request, [SCOPE_SHEETS, SCOPE_SHEETS + ".readonly"])
+        denied = self.authorise(request, [SCOPE_SHEETS, SCOPE_SHEETS + ".readonly"], "sheets_read")
         if denied:
             return denied
         with self.data_lock:
@@ -394,7 +416,8 @@ class GoogleStandIn(StandIn):
         return when("start", False), when("end", True)
 
     def calendar_list(self, request):
-        denied = self.authorise(request, [SCOPE_CALENDAR, SCOPE_CALENDAR + ".readonly", SCOPE_CALENDAR + ".events"])
+        denied = self.authorise(request, [SCOPE_CALENDAR, SCOPE_CALENDAR + ".readonly", SCOPE_CALENDAR + ".events"],
+                                "calendar")
         if denied:
             return denied
         cid = urllib.parse.unquote(request.match.group("id"))
@@ -445,7 +468,7 @@ class GoogleStandIn(StandIn):
             raise ValueError("date must be YYYY-MM-DD")
 
     def calendar_insert(self, request):
-        denied = self.authorise(request, [SCOPE_CALENDAR, SCOPE_CALENDAR + ".events"])
+        denied = self.authorise(request, [SCOPE_CALENDAR, SCOPE_CALENDAR + ".events"], "calendar")
         if denied:
             return denied
         cid = urllib.parse.unquote(request.match.group("id"))
@@ -500,7 +523,7 @@ class GoogleStandIn(StandIn):
         return None
 
     def drive_upload(self, request):
-        denied = self.authorise(request, [SCOPE_DRIVE_FILE, SCOPE_DRIVE])
+        denied = self.authorise(request, [SCOPE_DRIVE_FILE, SCOPE_DRIVE], "drive")
         if denied:
             return denied
         if request.arg("uploadType") != "multipart":
@@ -538,7 +561,7 @@ class GoogleStandIn(StandIn):
         return self.file_answer(request, fid)
 
     def drive_create(self, request):
-        denied = self.authorise(request, [SCOPE_DRIVE_FILE, SCOPE_DRIVE])
+        denied = self.authorise(request, [SCOPE_DRIVE_FILE, SCOPE_DRIVE], "drive")
         if denied:
             return denied
         meta = self.body_json(request)
@@ -557,7 +580,7 @@ class GoogleStandIn(StandIn):
         return self.file_answer(request, fid)
 
     def drive_permission(self, request):
-        denied = self.authorise(request, [SCOPE_DRIVE_FILE, SCOPE_DRIVE])
+        denied = self.authorise(request, [SCOPE_DRIVE_FILE, SCOPE_DRIVE], "drive")
         if denied:
             return denied
         fid = request.match.group("id")
