@@ -2,7 +2,6 @@
 stand-in (byte-exact bodies, shared-drive folders, retries, malformed answers, a bad credential)
 and files under the data folder (local backend)."""
 import hashlib
-import json
 import os
 import shutil
 import sys
