@@ -35,6 +35,11 @@ void google_api_free(struct google_api *api)
   free(api);
 }
 
+const char *google_api_client_email(const struct google_api *api)
+{
+  return google_auth_client_email(api->auth);
+}
+
 int google_api_open(const struct config *cfg, struct http_client *client, struct rate_limiter *limiter,
                     struct google_api **out, struct growth_error *err)
 {

@@ -38,6 +38,9 @@ struct google_api *google_api_new(struct google_auth *auth, struct http_client *
                                   struct growth_error *err);
 void google_api_free(struct google_api *api);
 
+/* The service account's client_email. */
+const char *google_api_client_email(const struct google_api *api);
+
 /*
  * Sends request (auth and classifier are set here) after taking the limits.
  * Returns the parsed JSON answer (new reference), or NULL with err. An answer

@@ -18,12 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/google_api.h"
 #include "net/rate_limit.h"
-#include "providers/calendar/calendar.h"
-#include "providers/drive/drive.h"
+#include "providers/google_providers.h"
 #include "providers/local_files.h"
-#include "providers/sheets/sheets.h"
 #include "redis/redis_pool.h"
 
 static struct redis_pool *pool_from_config(const struct config *cfg, struct growth_error *err)
@@ -73,17 +70,17 @@ static int command_key(const struct config *cfg)
   return fixture_print_result(result);
 }
 
-/* The HTTP client and (when Google is configured) the API, from the environment. */
+/* The HTTP client, the limiter and the Google providers, from the environment, as a host opens them. */
 struct google_stack {
   struct redis_pool *pool;
   struct rate_limiter *limiter;
   struct http_client *client;
-  struct google_api *api;
+  struct google_providers providers;
 };
 
 static void stack_close(struct google_stack *stack)
 {
-  google_api_free(stack->api);
+  google_providers_close(&stack->providers);
   http_client_free(stack->client);
   rate_limiter_free(stack->limiter);
   redis_pool_free(stack->pool);
@@ -98,7 +95,7 @@ static int stack_open(const struct config *cfg, struct google_stack *stack, stru
     return -1;
   if (!(stack->limiter = rate_limiter_new(stack->pool, NULL, cfg->rate_wait_max_ms, err)) ||
       !(stack->client = http_client_new(&options, err)) ||
-      google_api_open(cfg, stack->client, stack->limiter, &stack->api, err) != 0) {
+      google_providers_open(cfg, stack->client, stack->limiter, &stack->providers, err) != 0) {
     stack_close(stack);
     return -1;
   }
@@ -173,7 +170,7 @@ static int command_google(const struct config *cfg, int argc, char **argv)
   struct google_stack stack;
   if (stack_open(cfg, &stack, &err) != 0)
     return fixture_print_error(&err);
-  if (!stack.api) {
+  if (!stack.providers.api) {
     stack_close(&stack);
     fprintf(stderr, "GOOGLE_SERVICE_ACCOUNT_JSON_B64 is not set\n");
     return 2;
@@ -181,7 +178,7 @@ static int command_google(const struct config *cfg, int argc, char **argv)
   json_t *body = argc > 2 ? json_loads(argv[2], 0, NULL) : NULL;
   struct http_request request = { .method = strcmp(argv[0], "POST") == 0 ? HTTP_POST : HTTP_GET, .url = argv[1],
                                   .json = body, .what = "fixture.google" };
-  json_t *answer = google_api_call(stack.api, NULL, 0, &request, &err);
+  json_t *answer = google_api_call(stack.providers.api, NULL, 0, &request, &err);
   json_decref(body);
   stack_close(&stack);
   return answer ? fixture_print_result(answer) : fixture_print_error(&err);
@@ -211,11 +208,7 @@ static int command_sheets(const struct config *cfg, int argc, char **argv)
   struct google_stack stack;
   if (stack_open(cfg, &stack, &err) != 0)
     return fixture_print_error(&err);
-  struct sheets *sheets = sheets_open(cfg, stack.api, &err);
-  if (!sheets) {
-    stack_close(&stack);
-    return fixture_print_error(&err);
-  }
+  struct sheets *sheets = stack.providers.sheets;
   int status = 0;
   for (int i = 0; i < times; i++) {
     json_t *result = NULL, *argument = NULL;
@@ -235,7 +228,6 @@ static int command_sheets(const struct config *cfg, int argc, char **argv)
     json_decref(argument);
     status = failed ? fixture_print_error(&err) : fixture_print_result(result);
   }
-  sheets_free(sheets);
   stack_close(&stack);
   return status;
 }
@@ -248,11 +240,7 @@ static int command_calendar(const struct config *cfg, int argc, char **argv)
   struct google_stack stack;
   if (stack_open(cfg, &stack, &err) != 0)
     return fixture_print_error(&err);
-  struct calendar *calendar = calendar_open(cfg, stack.api, &err);
-  if (!calendar) {
-    stack_close(&stack);
-    return fixture_print_error(&err);
-  }
+  struct calendar *calendar = stack.providers.calendar;
   json_t *result = NULL, *argument = NULL;
   int failed = 0, status = 0;
   if (strcmp(argv[0], "events") == 0 && argc >= 4) {
@@ -267,7 +255,6 @@ static int command_calendar(const struct config *cfg, int argc, char **argv)
   json_decref(argument);
   if (status == 0)
     status = failed ? fixture_print_error(&err) : fixture_print_result(result);
-  calendar_free(calendar);
   stack_close(&stack);
   return status;
 }
@@ -300,11 +287,9 @@ static int command_drive(const struct config *cfg, int argc, char **argv)
     free(bytes);
     return fixture_print_error(&err);
   }
-  struct drive *drive = drive_open(cfg, stack.api, &err);
   json_t *result = NULL;
-  int status = !drive || drive_upload(drive, &upload, &result, &err) != 0 ? fixture_print_error(&err)
-                                                                          : fixture_print_result(result);
-  drive_free(drive);
+  int status = drive_upload(stack.providers.drive, &upload, &result, &err) != 0 ? fixture_print_error(&err)
+                                                                                : fixture_print_result(result);
   stack_close(&stack);
   free(bytes);
   return status;
