@@ -9,6 +9,9 @@ sys.path.insert(0, os.path.dirname(__file__))
 from support import run_one, run_fixture  # noqa: E402
 from standin import EchoStandIn  # noqa: E402
 from harness import free_port  # noqa: E402
+from tls_certs import make_certificates  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
 
 
 class HttpClientTest(unittest.TestCase):
@@ -171,6 +174,40 @@ class HttpClientTest(unittest.TestCase):
     def test_query_is_kept_out_of_error_messages(self):
         out = run_one(["http", "GET", f"{self.url}/status/404?key=sekrit"])
         self.assertNotIn("sekrit", out["error"]["message"])
+
+
+class TlsTest(unittest.TestCase):
+    """TLS verification is always on: a certificate from an unknown CA, or for another host, is refused;
+    GROWTH_HTTP_CA_FILE adds a trusted CA without turning verification off."""
+
+    def setUp(self):
+        self.folder = tempfile.mkdtemp(prefix="growth-tls-")
+
+    def tearDown(self):
+        self.server.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def start(self, hosts):
+        self.ca, cert, key = make_certificates(self.folder, hosts)
+        self.server = EchoStandIn().use_tls(cert, key).start()
+
+    def test_unknown_ca_is_refused(self):
+        self.start(("127.0.0.1",))
+        out = run_one(["http", "GET", self.server.url + "/echo"])
+        self.assertEqual(out["error"]["code"], "unavailable")
+        self.assertFalse(out["error"]["retryable"])
+        self.assertIn("TLS failure", out["error"]["message"])
+
+    def test_trusted_ca_file(self):
+        self.start(("127.0.0.1",))
+        out = run_one(["http", "GET", self.server.url + "/echo"], env={"GROWTH_HTTP_CA_FILE": self.ca})
+        self.assertTrue(out["ok"], out)
+
+    def test_certificate_for_another_host_is_refused(self):
+        self.start(("example.com",))
+        out = run_one(["http", "GET", self.server.url + "/echo"], env={"GROWTH_HTTP_CA_FILE": self.ca})
+        self.assertEqual(out["error"]["code"], "unavailable")
+        self.assertIn("TLS failure", out["error"]["message"])
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import json
 import re
 import socket
 import socketserver
+import ssl
 import sys
 import threading
 import time
@@ -94,6 +95,7 @@ class StandIn:
         self.server = _Server(("127.0.0.1", port), Handler)
         self.port = self.server.server_address[1]
         self.thread = None
+        self.scheme = "http"
         self.route("GET", r"/__control/requests", self._control_requests)
         self.route("DELETE", r"/__control/requests", self._control_clear_requests)
         self.route("POST", r"/__control/faults", self._control_add_fault)
@@ -102,7 +104,15 @@ class StandIn:
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
+
+    def use_tls(self, cert_path, key_path):
+        """Serves HTTPS with this certificate (call before start; see tls_certs.make_certificates)."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert_path, key_path)
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.scheme = "https"
+        return self
 
     def route(self, method, pattern, handler):
         self.routes.append((method, re.compile(pattern + r"\Z"), handler))
