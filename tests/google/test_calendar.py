@@ -154,7 +154,7 @@ class LiveCalendarTest(unittest.TestCase):
              "Europe/Paris", True),
             ("weekly_20240325T080000Z", "2024-03-25T09:00:00+01:00", "2024-03-25T10:00:00+01:00", False,
              "Europe/Paris", True),
-            ("retreat", "2024-03-27", "2024-03-29", True, "UTC", False),
+            ("retreat", "2024-03-27", "2024-03-29", True, None, False),
             ("weekly_20240401T080000Z", "2024-04-01T09:00:00+01:00", "2024-04-01T10:00:00+01:00", False,
              "Europe/Paris", True)])
         requests = self.google.requests("/calendar/v3/calendars/primary/events")

@@ -66,8 +66,9 @@ static json_t *normalise(json_t *item, size_t index, const char *calendar_zone, 
   int all_day = start_date != NULL;
   if (all_day ? !end_date : (!start_time || !end_time))
     return malformed(index, "\"start\" and \"end\" with dateTime or date", err), NULL;
-  const char *zone = json_string_value(json_object_get(start, "timeZone"));
-  if (!zone)
+  /* Dates carry no zone (null, as in the local backend); times keep the event's zone or the calendar's. */
+  const char *zone = all_day ? NULL : json_string_value(json_object_get(start, "timeZone"));
+  if (!zone && !all_day)
     zone = calendar_zone;
   const char *title = json_string_value(json_object_get(item, "summary"));
   const char *transparency = json_string_value(json_object_get(item, "transparency"));

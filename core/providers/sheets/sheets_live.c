@@ -173,6 +173,10 @@ int sheets_live_read(struct sheets_live *live, const char *id, const char *range
   json_t *result = json_array();
   size_t i, j;
   json_t *row, *cell;
+  if (!result) {
+    json_decref(answer);
+    return error_set(err, ERR_NO_MEMORY, "sheets.read: out of memory");
+  }
   if (!json_is_object(answer) || !json_is_string(json_object_get(answer, "range")) ||
       (values && !json_is_array(values))) {
     json_decref(result);
@@ -180,16 +184,20 @@ int sheets_live_read(struct sheets_live *live, const char *id, const char *range
     return malformed("sheets.read", "\"range\" with a list of \"values\"", err);
   }
   json_array_foreach(values, i, row) {
-    json_t *cells = json_array();
     if (!json_is_array(row)) {
-      json_decref(cells);
       json_decref(result);
       json_decref(answer);
       return error_set(err, ERR_UPSTREAM, "sheets.read: values[%zu] in the answer is not a list", i + 1);
     }
+    json_t *cells = json_array();
+    int failed = !cells || json_array_append_new(result, cells) != 0;
     json_array_foreach(row, j, cell)
-      json_array_append_new(cells, sheets_cell_text(cell));
-    json_array_append_new(result, cells);
+      failed = failed || json_array_append_new(cells, sheets_cell_text(cell)) != 0;
+    if (failed) {
+      json_decref(result);
+      json_decref(answer);
+      return error_set(err, ERR_NO_MEMORY, "sheets.read: out of memory");
+    }
   }
   json_decref(answer);
   *rows = result;

@@ -143,8 +143,8 @@ int sheets_local_create(struct sheets_local *local, const char *title, json_t *h
   int result = local_files_write(path, meta_text, strlen(meta_text), err);
   free(meta_text);
   json_t *rows = json_array();
-  if (result == 0 && headers)
-    json_array_append(rows, headers);
+  if (result == 0 && (!rows || (headers && json_array_append(rows, headers) != 0)))
+    result = error_set(err, ERR_NO_MEMORY, "out of memory");
   if (result == 0)
     result = sheet_path(local, id, "Sheet1", path, sizeof path, err);
   if (result == 0)
@@ -186,11 +186,12 @@ int sheets_local_append(struct sheets_local *local, const char *id, const struct
   json_t *row, *cell;
   json_array_foreach(rows, i, row) {
     json_t *line = json_array();
-    for (int pad = 0; line && pad < range->first_column; pad++)
-      json_array_append_new(line, json_string(""));
+    int failed = !line || json_array_append_new(table, line) != 0;
+    for (int pad = 0; !failed && pad < range->first_column; pad++)
+      failed = json_array_append_new(line, json_string("")) != 0;
     json_array_foreach(row, j, cell)
-      json_array_append_new(line, sheets_cell_text(cell));
-    if (!line || json_array_append_new(table, line) != 0)
+      failed = failed || json_array_append_new(line, sheets_cell_text(cell)) != 0;
+    if (failed && result == 0)
       result = error_set(err, ERR_NO_MEMORY, "sheets.append: out of memory");
     if (json_array_size(row) > width)
       width = json_array_size(row);
