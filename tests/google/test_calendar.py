@@ -186,6 +186,26 @@ class LiveCalendarTest(unittest.TestCase):
                                                              "end": "2024-05-03"}))
         self.assertEqual(self.google.calendars["primary"][-1]["start"], {"date": "2024-05-02"})
 
+    def test_insert_whose_answer_was_lost_is_not_stored_twice(self):
+        before = len(self.google.calendars["primary"])
+        self.google.add_fault("lost", path="/calendar/v3/calendars/primary/events")
+        out = self.calendar("insert", "primary", json.dumps({"title": "Pause", "start": "2024-05-02",
+                                                             "end": "2024-05-03"}))
+        self.assertTrue(out["ok"], out)
+        self.assertEqual(len(self.google.calendars["primary"]), before + 1)
+        stored = self.google.calendars["primary"][-1]
+        self.assertEqual(out["result"], {"id": stored["id"], "link": stored["htmlLink"]})
+        self.assertRegex(stored["id"], r"^[0-9a-v]{26}$")
+        methods = [r["method"] for r in self.google.requests("/calendar/")]
+        self.assertEqual(methods, ["POST", "POST", "GET"])
+
+    def test_503_on_insert_is_repeated(self):
+        self.google.add_fault("status", status=503, path="/calendar/")
+        out = self.calendar("insert", "primary", json.dumps({"title": "x", "start": "2024-05-02",
+                                                             "end": "2024-05-03"}))
+        self.assertTrue(out["ok"], out)
+        self.assertEqual(len(self.google.requests("/calendar/")), 2)
+
     def test_unknown_calendar(self):
         out = self.calendar("events", "nobody@example.com", "2024-03-15T00:00:00Z", "2024-04-20T00:00:00Z")
         self.assertEqual(out["error"]["code"], "not_found")

@@ -73,6 +73,7 @@ class GoogleStandIn(SheetsApi, CalendarApi, DriveApi, StandIn):
         self.route("PUT", r"/v4/spreadsheets/(?P<id>[^/]+)/values/(?P<range>[^/:]+)", self.sheets_update)
         self.route("GET", r"/calendar/v3/calendars/(?P<id>[^/]+)/events", self.calendar_list)
         self.route("POST", r"/calendar/v3/calendars/(?P<id>[^/]+)/events", self.calendar_insert)
+        self.route("GET", r"/calendar/v3/calendars/(?P<id>[^/]+)/events/(?P<event>[^/]+)", self.calendar_get)
         self.route("POST", r"/upload/drive/v3/files", self.drive_upload)
         self.route("POST", r"/drive/v3/files", self.drive_create)
         self.route("POST", r"/drive/v3/files/(?P<id>[^/]+)/permissions", self.drive_permission)

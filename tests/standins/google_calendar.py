@@ -2,6 +2,7 @@
 events.insert), as a mixin of GoogleStandIn."""
 import base64
 import datetime
+import re
 import secrets
 import urllib.parse
 
@@ -111,7 +112,14 @@ class CalendarApi:
                                   "Delegation of Authority.", "forbiddenForServiceAccounts")
         if event.get("transparency", "opaque") not in ("opaque", "transparent"):
             return self.api_error(request, 400, "Invalid transparency", "invalid")
-        eid = "".join(secrets.choice("abcdefghijklmnopqrstuv0123456789") for _ in range(26))
+        eid = event.get("id")
+        if eid is not None and not (isinstance(eid, str) and re.match(r"[a-v0-9]{5,1024}\Z", eid)):
+            return self.api_error(request, 400, "Invalid resource id value.", "invalid")
+        with self.data_lock:
+            if eid is not None and any(e.get("id") == eid for e in self.calendars[cid]):
+                return self.api_error(request, 409, "The requested identifier already exists.", "duplicate")
+        if eid is None:
+            eid = "".join(secrets.choice("abcdefghijklmnopqrstuv0123456789") for _ in range(26))
         stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
         event.update({"kind": "calendar#event", "id": eid, "status": "confirmed", "created": stamp, "updated": stamp,
                       "htmlLink": f"https://www.google.com/calendar/event?eid={eid}", "iCalUID": f"{eid}@google.com",
@@ -119,4 +127,15 @@ class CalendarApi:
                       "organizer": {"email": cid, "self": True}})
         with self.data_lock:
             self.calendars[cid].append(event)
+        return json_answer(200, event)
+
+    def calendar_get(self, request):
+        denied = self.authorise(request, [SCOPE_CALENDAR, SCOPE_CALENDAR + ".readonly", SCOPE_CALENDAR + ".events"],
+                                "calendar")
+        if denied:
+            return denied
+        cid = urllib.parse.unquote(request.match.group("id"))
+        event = next((e for e in self.calendars.get(cid, []) if e.get("id") == request.match.group("event")), None)
+        if event is None:
+            return self.api_error(request, 404, "Not Found", "notFound")
         return json_answer(200, event)

@@ -12,6 +12,7 @@ clients can reuse connections) with:
     {"kind": "status", "status": 200, "raw": "not json"}  answer these exact bytes
     {"kind": "drop"}                                      close the connection without answering
     {"kind": "hang",   "delay": 30}                       read the request, answer nothing for delay s
+    {"kind": "lost"}                                      process the request, then drop the answer
   each with optional "count" (how many matching requests it applies to; default 1,
   -1 forever) and "path" (a prefix the request path must start with).
   DELETE /__control/faults clears them; DELETE /__control/requests clears the record.
@@ -155,8 +156,8 @@ class StandIn:
     def _control_add_fault(self, request):
         spec = request.json()
         kind = spec.pop("kind", None)
-        if kind not in ("slow", "status", "drop", "hang"):
-            return json_answer(400, {"error": "kind must be slow, status, drop or hang"})
+        if kind not in ("slow", "status", "drop", "hang", "lost"):
+            return json_answer(400, {"error": "kind must be slow, status, drop, hang or lost"})
         self.add_fault(kind, **spec)
         return json_answer(200, {})
 
@@ -202,6 +203,10 @@ class StandIn:
             return
         if fault and fault["kind"] == "hang":
             time.sleep(float(fault.get("delay", 30)))
+            self._drop(handler)
+            return
+        if fault and fault["kind"] == "lost":
+            self._dispatch(request)
             self._drop(handler)
             return
         if fault and fault["kind"] == "slow":

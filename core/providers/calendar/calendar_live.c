@@ -5,8 +5,13 @@
  * orderBy=startTime, following nextPageToken until the last page; every page
  * takes a rate-limit slot. Items are normalised to the shared event shape and
  * checked: an item without id, start or end is a malformed answer.
- * insert: events.insert, a POST (repeated only after a rate-limit answer).
+ * insert: events.insert with an event id chosen here (26 base32hex characters,
+ * as Google allows), which makes the POST safe to repeat after a timeout, a
+ * dropped connection or a 5xx: if an earlier attempt was stored and only its
+ * answer was lost, the repeat gets 409 "duplicate", and the stored event is
+ * then read back with events.get instead of being inserted twice.
  */
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,27 +172,57 @@ static json_t *event_time(const char *text, const char *zone)
   return json_pack("{s:s, s:s?}", "dateTime", text, "timeZone", zone);
 }
 
-int calendar_live_insert(struct calendar_live *live, const char *calendar_id, json_t *event, json_t **out,
+/* 26 characters of base32hex (0-9, a-v): 130 random bits, valid as a client-chosen event id. */
+static int new_event_id(char *out, struct growth_error *err)
+{
+  static const char alphabet[] = "0123456789abcdefghijklmnopqrstuv";
+  unsigned char random[26];
+  if (RAND_bytes(random, sizeof random) != 1)
+    return error_set(err, ERR_INTERNAL, "calendar.insert: no random bytes for an event id");
+  for (size_t i = 0; i < sizeof random; i++)
+    out[i] = alphabet[random[i] & 31];
+  out[sizeof random] = '\0';
+  return 0;
+}
+
+/* The event an earlier, answered-too-late attempt stored. */
+static json_t *read_back(struct calendar_live *live, const char *escaped_calendar, const char *event_id,
                          struct growth_error *err)
 {
   char url[URL_MAX];
+  snprintf(url, sizeof url, "%s/calendar/v3/calendars/%s/events/%s", live->base_url, escaped_calendar, event_id);
+  struct http_request request = { .method = HTTP_GET, .url = url, .what = "calendar.insert (read back)" };
+  return google_api_call(live->api, live->limits, 2, &request, err);
+}
+
+int calendar_live_insert(struct calendar_live *live, const char *calendar_id, json_t *event, json_t **out,
+                         struct growth_error *err)
+{
+  char url[URL_MAX], new_id[32];
+  if (new_event_id(new_id, err) != 0)
+    return -1;
   char *id = http_escape(calendar_id);
   if (!id)
     return error_set(err, ERR_NO_MEMORY, "calendar.insert: out of memory");
   snprintf(url, sizeof url, "%s/calendar/v3/calendars/%s/events", live->base_url, id);
-  free(id);
   const char *zone = json_string_value(json_object_get(event, "time_zone"));
   json_t *busy = json_object_get(event, "busy");
-  json_t *body = json_pack("{s:O, s:s?, s:o, s:o, s:s}", "summary", json_object_get(event, "title"), "description",
-                           json_string_value(json_object_get(event, "description")), "start",
+  json_t *body = json_pack("{s:s, s:O, s:s?, s:o, s:o, s:s}", "id", new_id, "summary", json_object_get(event, "title"),
+                           "description", json_string_value(json_object_get(event, "description")), "start",
                            event_time(json_string_value(json_object_get(event, "start")), zone), "end",
                            event_time(json_string_value(json_object_get(event, "end")), zone), "transparency",
                            json_is_false(busy) ? "transparent" : "opaque");
-  if (!body)
+  if (!body) {
+    free(id);
     return error_set(err, ERR_NO_MEMORY, "calendar.insert: out of memory");
-  struct http_request request = { .method = HTTP_POST, .url = url, .json = body, .what = "calendar.insert" };
+  }
+  struct http_request request = { .method = HTTP_POST, .url = url, .json = body, .repeat = HTTP_REPEAT_SAFE,
+                                  .what = "calendar.insert" };
   json_t *answer = google_api_call(live->api, live->limits, 2, &request, err);
   json_decref(body);
+  if (!answer && err->status == 409)
+    answer = read_back(live, id, new_id, err);
+  free(id);
   if (!answer)
     return -1;
   const char *event_id = json_string_value(json_object_get(answer, "id"));
