@@ -3,6 +3,7 @@
  */
 #include "net/google_api.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,10 +86,27 @@ static enum http_verdict classify(const struct http_response *response, void *co
   return limited ? HTTP_VERDICT_RATE_LIMITED : HTTP_VERDICT_DEFAULT;
 }
 
+/* Google counts quotas per project and per user, and a service account is one user: the budget is the
+ * account's, so every limit is kept under "<name>:<client_email>" and deployments with different
+ * accounts sharing one Redis do not share budgets. */
+static int acquire(struct google_api *api, const struct rate_limit *limits, size_t count, struct growth_error *err)
+{
+  struct rate_limit named[GOOGLE_API_MAX_LIMITS];
+  char names[GOOGLE_API_MAX_LIMITS][192];
+  if (count > GOOGLE_API_MAX_LIMITS)
+    return error_set(err, ERR_INTERNAL, "google api: more than %d limits for one call", GOOGLE_API_MAX_LIMITS);
+  for (size_t i = 0; i < count; i++) {
+    snprintf(names[i], sizeof names[i], "%s:%s", limits[i].name, google_auth_client_email(api->auth));
+    named[i] = limits[i];
+    named[i].name = names[i];
+  }
+  return rate_limiter_acquire(api->limiter, named, count, err);
+}
+
 json_t *google_api_call(struct google_api *api, const struct rate_limit *limits, size_t limit_count,
                         const struct http_request *request, struct growth_error *err)
 {
-  if (rate_limiter_acquire(api->limiter, limits, limit_count, err) != 0)
+  if (acquire(api, limits, limit_count, err) != 0)
     return NULL;
   struct http_request authorised = *request;
   authorised.auth = HTTP_AUTH_BEARER;

@@ -26,6 +26,8 @@
   "https://www.googleapis.com/auth/spreadsheets https://www.googleapis.com/auth/calendar " \
   "https://www.googleapis.com/auth/drive.file"
 
+#define GOOGLE_API_MAX_LIMITS 4
+
 struct google_api;
 
 /* Builds the API from GOOGLE_SERVICE_ACCOUNT_JSON_B64 and GOOGLE_IMPERSONATE_SUBJECT; borrows client and
@@ -42,7 +44,8 @@ void google_api_free(struct google_api *api);
 const char *google_api_client_email(const struct google_api *api);
 
 /*
- * Sends request (auth and classifier are set here) after taking the limits.
+ * Sends request (auth and classifier are set here) after taking the limits (at most
+ * GOOGLE_API_MAX_LIMITS; each kept per service account as "<name>:<client_email>").
  * Returns the parsed JSON answer (new reference), or NULL with err. An answer
  * that is not JSON is an upstream_error that is not retryable.
  */

@@ -45,7 +45,7 @@ static const char gcra_script[] =
   "return {0}\n";
 
 struct local_slot {
-  char name[64];
+  char name[256];
   double tat_us;
 };
 
@@ -89,7 +89,7 @@ void rate_limiter_free(struct rate_limiter *limiter)
 static int check_redis(struct rate_limiter *limiter, const struct rate_limit **limits, size_t count, long long *wait_us,
                        size_t *full, struct growth_error *err)
 {
-  char keys[MAX_LIMITS][160], numbers[MAX_LIMITS * 2][32], key_count[16];
+  char keys[MAX_LIMITS][256], numbers[MAX_LIMITS * 2][32], key_count[16];
   const char *argv[3 + MAX_LIMITS * 3];
   size_t lengths[3 + MAX_LIMITS * 3];
   int argc = 0;

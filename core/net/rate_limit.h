@@ -23,7 +23,7 @@
 #include "redis/redis_pool.h"
 
 struct rate_limit {
-  const char *name;    /* letters, digits, '_' and '.'; the Redis key is <prefix><name> */
+  const char *name;    /* printable, no blanks; the Redis key is <prefix><name> */
   long count;          /* calls per period; 0 or less: no limit */
   long period_ms;
 };

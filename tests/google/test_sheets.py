@@ -185,6 +185,8 @@ class LiveSheetsTest(unittest.TestCase):
             for process in processes:
                 out, _ = process.communicate(timeout=60)
                 lines += [json.loads(line) for line in out.splitlines()]
+            key = f"growth:rate:sheets:{self.key['client_email']}"
+            self.assertEqual(redis.cli("EXISTS", key).strip(), "1", "the budget is kept per service account")
         finally:
             redis.stop()
         self.assertEqual(len(lines), 10)
