@@ -57,9 +57,66 @@ static void test_csv_decode_variants(void **state)
   assert_string_equal(err.message, "sheet.csv: line 2: a quote inside an unquoted field");
   assert_null(csv_decode("\"a\"b", 4, "sheet.csv", &err));
   assert_string_equal(err.message, "sheet.csv: line 1: text after a closing quote");
+  assert_null(csv_decode("ok,\xc3(\r\n", 7, "sheet.csv", &err));
+  assert_string_equal(err.message, "sheet.csv: line 1: the text is not valid UTF-8");
   json_t *empty = csv_decode("", 0, "t", &err);
   assert_int_equal(json_array_size(empty), 0);
   json_decref(empty);
+}
+
+/* Random tables over an alphabet rich in separators survive encode then decode unchanged. */
+static void test_csv_random_round_trips(void **state)
+{
+  (void)state;
+  static const char alphabet[] = "ab ,\"\r\n'=;\t";   /* single bytes: any pick is valid UTF-8 */
+  unsigned int seed = 12345;
+  for (int round = 0; round < 2000; round++) {
+    json_t *rows = json_array();
+    int row_count = 1 + (int)(rand_r(&seed) % 4);
+    for (int r = 0; r < row_count; r++) {
+      json_t *row = json_array();
+      int cells = 1 + (int)(rand_r(&seed) % 4);
+      for (int c = 0; c < cells; c++) {
+        char cell[16];
+        int length = (int)(rand_r(&seed) % 8);
+        for (int i = 0; i < length; i++)
+          cell[i] = alphabet[rand_r(&seed) % (sizeof alphabet - 1)];
+        cell[length] = '\0';
+        json_array_append_new(row, json_stringn(cell, (size_t)length));
+      }
+      json_array_append_new(rows, row);
+    }
+    size_t size = 0;
+    char *text = csv_encode(rows, &size);
+    struct growth_error err = { 0 };
+    json_t *back = csv_decode(text, size, "random", &err);
+    if (!back || !json_equal(rows, back))
+      fail_msg("round %d did not survive: %s", round, back ? "different table" : err.message);
+    json_decref(back);
+    free(text);
+    json_decref(rows);
+  }
+}
+
+/* Arbitrary text never crashes the A1 parser, and what it accepts has sane bounds. */
+static void test_a1_random_text(void **state)
+{
+  (void)state;
+  static const char alphabet[] = "AZaz09!:'$ ";
+  unsigned int seed = 777;
+  for (int round = 0; round < 20000; round++) {
+    char text[24];
+    int length = (int)(rand_r(&seed) % 20);
+    for (int i = 0; i < length; i++)
+      text[i] = alphabet[rand_r(&seed) % (sizeof alphabet - 1)];
+    text[length] = '\0';
+    struct a1_range r;
+    if (a1_parse(text, &r) == 0) {
+      assert_true(r.first_column >= 0 && r.first_row >= 0);
+      assert_true(r.last_column == -1 || r.last_column >= r.first_column);
+      assert_true(r.last_row == -1 || r.last_row >= r.first_row);
+    }
+  }
 }
 
 static void test_a1(void **state)
@@ -108,7 +165,9 @@ int main(void)
     cmocka_unit_test(test_csv_encode),
     cmocka_unit_test(test_csv_round_trip),
     cmocka_unit_test(test_csv_decode_variants),
+    cmocka_unit_test(test_csv_random_round_trips),
     cmocka_unit_test(test_a1),
+    cmocka_unit_test(test_a1_random_text),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

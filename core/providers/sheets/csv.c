@@ -73,13 +73,24 @@ fail:
   return NULL;
 }
 
+/* Moves the field into row. -1 when out of memory, -2 when the field is not valid UTF-8. */
 static int append_field(json_t *row, struct text *field)
 {
-  json_t *value = json_stringn(field->data ? field->data : "", field->size);
+  const char *data = field->data ? field->data : "";
+  json_t *value = json_stringn(data, field->size);
+  int invalid = 0;
+  if (!value) {
+    /* json_stringn refuses invalid UTF-8 or fails to allocate; the unchecked copy tells which. */
+    json_t *probe = json_stringn_nocheck(data, field->size);
+    invalid = probe != NULL;
+    json_decref(probe);
+  }
   field->size = 0;
   if (field->data)
     field->data[0] = '\0';
-  return value ? json_array_append_new(row, value) : -1;
+  if (!value)
+    return invalid ? -2 : -1;
+  return json_array_append_new(row, value);
 }
 
 json_t *csv_decode(const char *text, size_t size, const char *what, struct growth_error *err)
@@ -125,14 +136,20 @@ json_t *csv_decode(const char *text, size_t size, const char *what, struct growt
         goto fail_memory;
       i = end;
     }
-    if (append_field(row, &field) != 0)
-      goto fail_memory;
-    if (i < size && text[i] == ',') {
+    int appended = append_field(row, &field);
+    if (appended == 0 && i < size && text[i] == ',') {
       i++;
-      if (i == size && append_field(row, &field) != 0)
-        goto fail_memory;
-      continue;
+      if (i == size)
+        appended = append_field(row, &field);
+      if (appended == 0)
+        continue;
     }
+    if (appended == -2) {
+      error_set(err, ERR_IO, "%s: line %d: the text is not valid UTF-8", what, line);
+      goto fail;
+    }
+    if (appended != 0)
+      goto fail_memory;
     if (i < size && text[i] != '\r' && text[i] != '\n') {
       error_set(err, ERR_IO, "%s: line %d: text after a closing quote", what, line);
       goto fail;
