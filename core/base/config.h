@@ -74,6 +74,26 @@ struct config {
   long lua_instruction_limit;
   int hot_reload_setting;  /* -1 unset, 0 false, 1 true */
   bool hot_reload;         /* the setting, or on unless the environment is production */
+  /* outbound HTTP, rate limits and Google (core/net, core/providers/{sheets,calendar,drive}) */
+  long http_connect_timeout_ms;
+  long http_timeout_ms;
+  long http_max_attempts;
+  long http_backoff_ms;
+  long http_backoff_max_ms;
+  long http_retry_after_max_ms;
+  char *http_ca_file;
+  long rate_sheets_per_100s;
+  long rate_sheets_writes_per_min;
+  long rate_calendar_per_sec;
+  long rate_calendar_per_day;
+  long rate_drive_per_100s;
+  long rate_wait_max_ms;
+  char *google_impersonate_subject;
+  char *google_sheets_url;
+  char *google_calendar_url;
+  char *google_drive_url;
+  char *drive_folder_id;
+  char *calendar_ics;
 };
 
 /* Returns the value of a variable, or NULL when it is not set. */

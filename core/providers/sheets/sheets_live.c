@@ -1,0 +1,205 @@
+/*
+ * sheets_live.c — the Google Sheets v4 backend (see sheets.h).
+ *
+ * create: with GROWTH_DRIVE_FOLDER_ID the file is made by Drive files.create
+ * (mimeType application/vnd.google-apps.spreadsheet, supportsAllDrives) in
+ * that shared-drive folder, because a plain service account owns no storage;
+ * without it, by spreadsheets.create. Headers are then written with
+ * values.update (PUT, safe to repeat) into A1 of the first sheet.
+ * append: values.append with RAW and INSERT_ROWS; a POST, so it is repeated
+ * only after a rate-limit answer (the server did not apply it).
+ * read: values.get (GET, repeated after timeouts and 5xx).
+ * Every answer is checked for the fields used; a missing one is a clear,
+ * non-retryable upstream_error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/http_client.h"
+#include "providers/sheets/sheets_backend.h"
+
+#define URL_MAX 2048
+
+struct sheets_live {
+  struct google_api *api;
+  struct sheets_live_options options;
+  struct rate_limit read_limits[1];
+  struct rate_limit write_limits[2];
+  struct rate_limit drive_limits[1];
+};
+
+struct sheets_live *sheets_live_new(struct google_api *api, const struct sheets_live_options *options,
+                                    struct growth_error *err)
+{
+  struct sheets_live *live = calloc(1, sizeof *live);
+  if (!live) {
+    error_set(err, ERR_NO_MEMORY, "sheets: out of memory");
+    return NULL;
+  }
+  live->api = api;
+  live->options = *options;
+  live->read_limits[0] = (struct rate_limit){ "sheets", options->per_100s, 100000 };
+  live->write_limits[0] = live->read_limits[0];
+  live->write_limits[1] = (struct rate_limit){ "sheets_writes", options->writes_per_min, 60000 };
+  live->drive_limits[0] = (struct rate_limit){ "drive", options->drive_per_100s, 100000 };
+  return live;
+}
+
+void sheets_live_free(struct sheets_live *live)
+{
+  free(live);
+}
+
+/* base + "/v4/spreadsheets/<id>/values/<range><suffix>" with id and range percent-encoded. */
+static int values_url(struct sheets_live *live, const char *id, const char *range, const char *suffix, char *out,
+                      struct growth_error *err)
+{
+  char *escaped_id = http_escape(id), *escaped_range = http_escape(range);
+  int length = -1;
+  if (escaped_id && escaped_range)
+    length = snprintf(out, URL_MAX, "%s/v4/spreadsheets/%s/values/%s%s", live->options.sheets_url, escaped_id,
+                      escaped_range, suffix);
+  free(escaped_id);
+  free(escaped_range);
+  if (length < 0 || length >= URL_MAX)
+    return error_set(err, ERR_BAD_ARGUMENT, "sheets: the request URL for '%.60s' is too long", range);
+  return 0;
+}
+
+static int malformed(const char *what, const char *field, struct growth_error *err)
+{
+  return error_set(err, ERR_UPSTREAM, "%s: the answer has no %s; expected Google's documented shape", what, field);
+}
+
+static int write_headers(struct sheets_live *live, const char *id, json_t *headers, struct growth_error *err)
+{
+  char url[URL_MAX];
+  if (values_url(live, id, "A1", "?valueInputOption=RAW", url, err) != 0)
+    return -1;
+  json_t *body = json_pack("{s:s, s:s, s:[O]}", "range", "A1", "majorDimension", "ROWS", "values", headers);
+  struct http_request request = { .method = HTTP_PUT, .url = url, .json = body, .what = "sheets.create" };
+  json_t *answer = body ? google_api_call(live->api, live->write_limits, 2, &request, err) : NULL;
+  json_decref(body);
+  if (!answer)
+    return body ? error_prefix(err, "sheets.create: writing the headers") : -1;
+  json_decref(answer);
+  return 0;
+}
+
+int sheets_live_create(struct sheets_live *live, const char *title, json_t *headers, json_t **out,
+                       struct growth_error *err)
+{
+  char url[URL_MAX];
+  json_t *body = NULL, *answer = NULL;
+  const char *id = NULL, *link = NULL;
+  if (live->options.folder_id) {
+    snprintf(url, sizeof url, "%s/drive/v3/files?supportsAllDrives=true&fields=id,name,mimeType,webViewLink",
+             live->options.drive_url);
+    body = json_pack("{s:s, s:s, s:[s]}", "name", title, "mimeType", "application/vnd.google-apps.spreadsheet",
+                     "parents", live->options.folder_id);
+    struct http_request request = { .method = HTTP_POST, .url = url, .json = body, .what = "sheets.create" };
+    answer = body ? google_api_call(live->api, live->drive_limits, 1, &request, err) : NULL;
+    id = json_string_value(json_object_get(answer, "id"));
+    link = json_string_value(json_object_get(answer, "webViewLink"));
+  } else {
+    snprintf(url, sizeof url, "%s/v4/spreadsheets", live->options.sheets_url);
+    body = json_pack("{s:{s:s}}", "properties", "title", title);
+    struct http_request request = { .method = HTTP_POST, .url = url, .json = body, .what = "sheets.create" };
+    answer = body ? google_api_call(live->api, live->write_limits, 2, &request, err) : NULL;
+    id = json_string_value(json_object_get(answer, "spreadsheetId"));
+    link = json_string_value(json_object_get(answer, "spreadsheetUrl"));
+  }
+  json_decref(body);
+  if (!answer)
+    return body ? -1 : error_set(err, ERR_NO_MEMORY, "sheets.create: out of memory");
+  if (!id || !*id) {
+    json_decref(answer);
+    return malformed("sheets.create", live->options.folder_id ? "\"id\"" : "\"spreadsheetId\"", err);
+  }
+  char fallback[URL_MAX];
+  if (!link) {
+    snprintf(fallback, sizeof fallback, "https://docs.google.com/spreadsheets/d/%s/edit", id);
+    link = fallback;
+  }
+  *out = json_pack("{s:s, s:s}", "id", id, "url", link);
+  int result = *out ? 0 : error_set(err, ERR_NO_MEMORY, "sheets.create: out of memory");
+  if (result == 0 && headers && write_headers(live, id, headers, err) != 0) {
+    json_decref(*out);
+    *out = NULL;
+    result = -1;
+  }
+  json_decref(answer);
+  return result;
+}
+
+int sheets_live_append(struct sheets_live *live, const char *id, const char *range, json_t *rows, json_t **out,
+                       struct growth_error *err)
+{
+  char url[URL_MAX];
+  if (values_url(live, id, range, ":append?valueInputOption=RAW&insertDataOption=INSERT_ROWS", url, err) != 0)
+    return -1;
+  json_t *body = json_pack("{s:s, s:O}", "majorDimension", "ROWS", "values", rows);
+  if (!body)
+    return error_set(err, ERR_NO_MEMORY, "sheets.append: out of memory");
+  struct http_request request = { .method = HTTP_POST, .url = url, .json = body, .what = "sheets.append" };
+  json_t *answer = google_api_call(live->api, live->write_limits, 2, &request, err);
+  json_decref(body);
+  if (!answer)
+    return -1;
+  json_t *updates = json_object_get(answer, "updates");
+  const char *updated_range = json_string_value(json_object_get(updates, "updatedRange"));
+  json_t *updated_rows = json_object_get(updates, "updatedRows");
+  int result = 0;
+  if (!updated_range || !json_is_integer(updated_rows))
+    result = malformed("sheets.append", "\"updates.updatedRange\" and \"updates.updatedRows\"", err);
+  else if (!(*out = json_pack("{s:s, s:O}", "updated_range", updated_range, "updated_rows", updated_rows)))
+    result = error_set(err, ERR_NO_MEMORY, "sheets.append: out of memory");
+  json_decref(answer);
+  return result;
+}
+
+int sheets_live_read(struct sheets_live *live, const char *id, const char *range, json_t **rows,
+                     struct growth_error *err)
+{
+  char url[URL_MAX];
+  if (values_url(live, id, range, "?majorDimension=ROWS&valueRenderOption=FORMATTED_VALUE", url, err) != 0)
+    return -1;
+  struct http_request request = { .method = HTTP_GET, .url = url, .what = "sheets.read" };
+  json_t *answer = google_api_call(live->api, live->read_limits, 1, &request, err);
+  if (!answer)
+    return -1;
+  json_t *values = json_object_get(answer, "values");
+  json_t *result = json_array();
+  size_t i, j;
+  json_t *row, *cell;
+  if (!result) {
+    json_decref(answer);
+    return error_set(err, ERR_NO_MEMORY, "sheets.read: out of memory");
+  }
+  if (!json_is_object(answer) || !json_is_string(json_object_get(answer, "range")) ||
+      (values && !json_is_array(values))) {
+    json_decref(result);
+    json_decref(answer);
+    return malformed("sheets.read", "\"range\" with a list of \"values\"", err);
+  }
+  json_array_foreach(values, i, row) {
+    if (!json_is_array(row)) {
+      json_decref(result);
+      json_decref(answer);
+      return error_set(err, ERR_UPSTREAM, "sheets.read: values[%zu] in the answer is not a list", i + 1);
+    }
+    json_t *cells = json_array();
+    int failed = !cells || json_array_append_new(result, cells) != 0;
+    json_array_foreach(row, j, cell)
+      failed = failed || json_array_append_new(cells, sheets_cell_text(cell)) != 0;
+    if (failed) {
+      json_decref(result);
+      json_decref(answer);
+      return error_set(err, ERR_NO_MEMORY, "sheets.read: out of memory");
+    }
+  }
+  json_decref(answer);
+  *rows = result;
+  return 0;
+}

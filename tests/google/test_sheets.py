@@ -1,0 +1,278 @@
+"""growth.sheets' C layer (core/providers/sheets) against the Google stand-in (live backend) and on
+CSV files (local backend): success, argument checks, a bad credential, 429 then success, 500 until
+retries run out, a timeout, malformed answers, and the rate limit shared by two processes."""
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from support import FIXTURE_BIN, FAST_RETRIES, run_one, run_fixture  # noqa: E402
+from google import start_google, make_service_account_key, key_to_base64  # noqa: E402
+from harness import Redis  # noqa: E402
+
+
+class LiveSheetsTest(unittest.TestCase):
+    def setUp(self):
+        self.google, self.key = start_google()
+        self.env = {"GOOGLE_SERVICE_ACCOUNT_JSON_B64": key_to_base64(self.key), "GROWTH_GOOGLE_SHEETS_URL": self.google.url,
+                    "GROWTH_GOOGLE_DRIVE_URL": self.google.url}
+
+    def tearDown(self):
+        self.google.stop()
+
+    def sheets(self, *args, env=None):
+        return run_one(["sheets"] + list(args), env=dict(self.env, **(env or {})))
+
+    def test_create_with_headers(self):
+        out = self.sheets("create", '{"title": "Growth journal", "headers": ["date", "note", "score"]}')
+        self.assertTrue(out["ok"], out)
+        sid = out["result"]["id"]
+        self.assertEqual(out["result"]["url"], f"https://docs.google.com/spreadsheets/d/{sid}/edit")
+        book = self.google.spreadsheets[sid]
+        self.assertEqual(book["title"], "Growth journal")
+        self.assertEqual(book["sheets"]["Sheet1"], [["date", "note", "score"]])
+        update = self.google.requests(f"/v4/spreadsheets/{sid}/values/")[0]
+        self.assertEqual(update["method"], "PUT")
+        self.assertEqual(update["query"]["valueInputOption"], ["RAW"])
+
+    def test_create_in_a_shared_drive_folder(self):
+        self.google.shared_drive_folders.add("folder123")
+        self.google.require_shared_drive = True
+        out = self.sheets("create", '{"title": "Plan", "headers": ["a"]}', env={"GROWTH_DRIVE_FOLDER_ID": "folder123"})
+        self.assertTrue(out["ok"], out)
+        sid = out["result"]["id"]
+        self.assertEqual(self.google.files[sid]["parents"], ["folder123"])
+        self.assertEqual(self.google.files[sid]["mimeType"], "application/vnd.google-apps.spreadsheet")
+        self.assertTrue(out["result"]["url"].startswith(f"https://docs.google.com/spreadsheets/d/{sid}/edit"))
+        self.assertEqual(self.google.spreadsheets[sid]["sheets"]["Sheet1"], [["a"]])
+        create = self.google.requests("/drive/v3/files")[0]
+        self.assertEqual(create["query"]["supportsAllDrives"], ["true"])
+
+    def test_append_and_read(self):
+        sid = self.google.new_spreadsheet("t", ["Sheet1", "My sheet"])
+        rows = [["2024-05-01", "Felt focused", 4, True], ["2024-05-02", "=SUM(A1)", 2.5, None, "x"]]
+        out = self.sheets("append", sid, "'My sheet'!A1", json.dumps(rows))
+        self.assertTrue(out["ok"], out)
+        self.assertEqual(out["result"], {"updated_range": "'My sheet'!A1:E2", "updated_rows": 2})
+        request = self.google.requests(f"/v4/spreadsheets/{sid}/values/")[0]
+        self.assertEqual(request["path"], f"/v4/spreadsheets/{sid}/values/%27My%20sheet%27%21A1:append")
+        self.assertEqual(request["query"]["valueInputOption"], ["RAW"])
+        self.assertEqual(request["query"]["insertDataOption"], ["INSERT_ROWS"])
+        self.assertEqual(json.loads(request["body"])["values"], rows)
+        out = self.sheets("read", sid, "'My sheet'!A1:E")
+        self.assertEqual(out["result"], [["2024-05-01", "Felt focused", "4", "TRUE"],
+                                         ["2024-05-02", "=SUM(A1)", "2.5", "", "x"]])
+        out = self.sheets("read", sid, "Sheet1")
+        self.assertEqual(out["result"], [])
+
+    def test_argument_errors_are_precise_and_send_nothing(self):
+        cases = [
+            (["append", "abc", "Sheet1!A1", '[["a"], ["b"], "c"]'], "sheets.append: rows[3] must be a table (a list of cells), got a string"),
+            (["append", "abc", "Sheet1!A1", '[["a", {"x": 1}]]'], "sheets.append: rows[1][2] must be a string, number, boolean or nil, got a table with keys"),
+            (["append", "abc", "Sheet1!A1", "[]"], "sheets.append: rows must be a non-empty table of rows, got a list"),
+            (["append", "abc", "Sheet1!A1", "nil"], "sheets.append: rows must be a non-empty table of rows, got nil"),
+            (["append", "a/b", "Sheet1!A1", '[["a"]]'], "sheets.append: id 'a/b' is not a spreadsheet id"),
+            (["append", "abc", "Sheet1!A1:1B", '[["a"]]'], "sheets.append: range 'Sheet1!A1:1B' is not A1 notation"),
+            (["read", "abc", ""], "sheets.read: range must be a non-empty string"),
+            (["create", '{"headers": ["a"]}'], "sheets.create: title must be a non-empty string, got nil"),
+            (["create", '{"title": "t", "headers": ["a", 2]}'], "sheets.create: headers[2] must be a string, got a number"),
+            (["create", '"t"'], "sheets.create: the argument must be a table"),
+        ]
+        for args, message in cases:
+            out = self.sheets(*args)
+            self.assertEqual(out["error"]["code"], "bad_argument", args)
+            self.assertFalse(out["error"]["retryable"])
+            self.assertTrue(out["error"]["message"].startswith(message), (message, out["error"]["message"]))
+        self.assertEqual(self.google.requests(), [])
+
+    def test_bad_credential(self):
+        other, _ = make_service_account_key(self.key["token_uri"], client_email=self.key["client_email"])
+        out = self.sheets("read", "abc", "Sheet1", env={"GOOGLE_SERVICE_ACCOUNT_JSON_B64": key_to_base64(other)})
+        self.assertEqual(out["error"]["code"], "unauthorized")
+        self.assertFalse(out["error"]["retryable"])
+        self.assertEqual(self.google.requests("/v4/"), [])
+
+    def test_unknown_spreadsheet(self):
+        out = self.sheets("read", "nosuchid", "Sheet1!A1")
+        self.assertEqual(out["error"]["code"], "not_found")
+        self.assertEqual(out["error"]["status"], 404)
+        self.assertIn("Requested entity was not found.", out["error"]["message"])
+
+    def test_unknown_sheet_is_a_bad_argument(self):
+        sid = self.google.new_spreadsheet("t", ["Sheet1"])
+        out = self.sheets("append", sid, "Nope!A1", '[["a"]]')
+        self.assertEqual(out["error"]["code"], "bad_argument")
+        self.assertIn("Unable to parse range: Nope!A1", out["error"]["message"])
+
+    def test_429_then_success(self):
+        sid = self.google.new_spreadsheet("t", ["Sheet1"])
+        self.google.add_fault("status", status=429, path="/v4/")
+        out = self.sheets("append", sid, "Sheet1!A1", '[["a", "b"]]')
+        self.assertTrue(out["ok"], out)
+        self.assertEqual(len(self.google.requests("/v4/")), 2)
+        self.assertEqual(self.google.spreadsheets[sid]["sheets"]["Sheet1"], [["a", "b"]])
+
+    def test_server_side_quota_answers_429_or_403(self):
+        sid = self.google.new_spreadsheet("t", ["Sheet1"])
+        self.google.quotas["sheets_read"] = 2
+        lines = run_fixture(["sheets", "read", sid, "Sheet1", "--times", "3"],
+                            env=dict(self.env, GROWTH_HTTP_MAX_ATTEMPTS="1"))
+        self.assertEqual([line["ok"] for line in lines], [True, True, False])
+        self.assertEqual((lines[2]["error"]["code"], lines[2]["error"]["status"]), ("rate_limited", 429))
+        self.assertTrue(lines[2]["error"]["retryable"])
+        self.google.quota_as_403 = True
+        out = run_fixture(["sheets", "read", sid, "Sheet1", "--times", "3"],
+                          env=dict(self.env, GROWTH_HTTP_MAX_ATTEMPTS="1"))[2]
+        self.assertEqual((out["error"]["code"], out["error"]["status"]), ("rate_limited", 403))
+        self.assertTrue(out["error"]["retryable"])
+
+    def test_500_until_retries_run_out(self):
+        sid = self.google.new_spreadsheet("t", ["Sheet1"])
+        self.google.add_fault("status", count=-1, status=500, path="/v4/")
+        out = self.sheets("read", sid, "Sheet1")
+        error = out["error"]
+        self.assertEqual(error["code"], "upstream_error")
+        self.assertTrue(error["retryable"])
+        self.assertEqual(error["status"], 500)
+        self.assertTrue(error["message"].startswith("sheets.read: GET "), error["message"])
+        self.assertIn("answered 500 after 3 attempts: Backend Error (INTERNAL)", error["message"])
+        self.assertEqual(len(self.google.requests("/v4/")), 3)
+
+    def test_500_on_append_is_not_repeated(self):
+        sid = self.google.new_spreadsheet("t", ["Sheet1"])
+        self.google.add_fault("status", count=-1, status=500, path="/v4/")
+        out = self.sheets("append", sid, "Sheet1!A1", '[["a"]]')
+        self.assertTrue(out["error"]["retryable"])
+        self.assertEqual(len(self.google.requests("/v4/")), 1)
+
+    def test_timeout(self):
+        sid = self.google.new_spreadsheet("t", ["Sheet1"])
+        self.google.add_fault("hang", count=-1, delay=3, path="/v4/")
+        out = self.sheets("read", sid, "Sheet1", env={"GROWTH_HTTP_TIMEOUT_MS": "300", "GROWTH_HTTP_MAX_ATTEMPTS": "2"})
+        self.assertEqual(out["error"]["code"], "timeout")
+        self.assertTrue(out["error"]["retryable"])
+        self.assertIn("sheets.read", out["error"]["message"])
+
+    def test_malformed_answers(self):
+        sid = self.google.new_spreadsheet("t", ["Sheet1"])
+        for raw, text in (('{"majorDimension": "ROWS"}', 'has no "range" with a list of "values"'),
+                          ('{"range": "Sheet1!A1", "values": [["a"], 3]}', "values[2] in the answer is not a list"),
+                          ('{"range": ', "is not JSON")):
+            self.google.add_fault("status", status=200, path="/v4/", raw=raw)
+            out = self.sheets("read", sid, "Sheet1")
+            self.assertEqual(out["error"]["code"], "upstream_error")
+            self.assertFalse(out["error"]["retryable"])
+            self.assertIn(text, out["error"]["message"])
+        self.google.add_fault("status", status=200, path="/v4/", raw='{"spreadsheetId": "x"}')
+        out = self.sheets("append", sid, "Sheet1", '[["a"]]')
+        self.assertIn('has no "updates.updatedRange"', out["error"]["message"])
+        self.assertFalse(out["error"]["retryable"])
+
+    def test_rate_limit_shared_by_two_processes(self):
+        sid = self.google.new_spreadsheet("t", ["Sheet1"])
+        redis = Redis().start()
+        try:
+            env = dict(os.environ, **FAST_RETRIES, **self.env, REDIS_URL=redis.url, FIXTURE_REDIS="1",
+                       GROWTH_RATE_SHEETS_PER_100S="5", GROWTH_RATE_WAIT_MAX_MS="0")
+            args = [FIXTURE_BIN, "sheets", "read", sid, "Sheet1", "--times", "5"]
+            processes = [subprocess.Popen(args, env=env, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+            lines = []
+            for process in processes:
+                out, _ = process.communicate(timeout=60)
+                lines += [json.loads(line) for line in out.splitlines()]
+            key = f"growth:rate:sheets:{self.key['client_email']}"
+            self.assertEqual(redis.cli("EXISTS", key).strip(), "1", "the budget is kept per service account")
+        finally:
+            redis.stop()
+        self.assertEqual(len(lines), 10)
+        self.assertEqual(sum(1 for line in lines if line["ok"]), 5)
+        for line in lines:
+            if not line["ok"]:
+                self.assertEqual(line["error"]["code"], "rate_limited")
+                self.assertTrue(line["error"]["retryable"])
+        self.assertEqual(len(self.google.requests("/v4/")), 5)
+
+
+class LocalSheetsTest(unittest.TestCase):
+    def setUp(self):
+        self.data = tempfile.mkdtemp(prefix="growth-sheets-")
+        self.env = {"GROWTH_DATA_DIR": self.data}
+
+    def tearDown(self):
+        shutil.rmtree(self.data, ignore_errors=True)
+
+    def sheets(self, *args, env=None):
+        return run_one(["sheets"] + list(args), env=dict(self.env, **(env or {})))
+
+    def create(self, headers=("date", "note")):
+        out = self.sheets("create", json.dumps({"title": "Journal", "headers": list(headers)}))
+        self.assertTrue(out["ok"], out)
+        return out["result"]["id"], out["result"]["url"]
+
+    def csv(self, sid, sheet="Sheet1"):
+        with open(os.path.join(self.data, "sheets", sid, f"{sheet}.csv"), "rb") as f:
+            return f.read()
+
+    def test_create_writes_a_csv_with_headers(self):
+        sid, url = self.create()
+        self.assertRegex(sid, r"^local-[0-9a-f]{16}$")
+        path = os.path.join(os.path.realpath(self.data), "sheets", sid, "Sheet1.csv")
+        self.assertEqual(url, "file://" + path)
+        self.assertEqual(self.csv(sid), b"date,note\r\n")
+
+    def test_append_quotes_per_rfc_4180_and_reads_back(self):
+        sid, _ = self.create()
+        rows = [["a,b", 'say "hi"', "two\nlines", " padded", 3, 2.5, True, None, "=1+1"]]
+        out = self.sheets("append", sid, "Sheet1!A1", json.dumps(rows))
+        self.assertEqual(out["result"], {"updated_range": "Sheet1!A2:I2", "updated_rows": 1})
+        self.assertEqual(self.csv(sid), b'date,note\r\n"a,b","say ""hi""","two\nlines"," padded",3,2.5,TRUE,,=1+1\r\n')
+        out = self.sheets("read", sid, "Sheet1")
+        self.assertEqual(out["result"], [["date", "note"],
+                                         ["a,b", 'say "hi"', "two\nlines", " padded", "3", "2.5", "TRUE", "", "=1+1"]])
+
+    def test_append_at_a_column_and_read_a_window(self):
+        sid, _ = self.create()
+        self.sheets("append", sid, "C1", '[["x", "y"], ["z"]]')
+        out = self.sheets("read", sid, "Sheet1!B2:C3")
+        self.assertEqual(out["result"], [["", "x"], ["", "z"]])
+        out = self.sheets("read", sid, "A1:B1")
+        self.assertEqual(out["result"], [["date", "note"]])
+
+    def test_unknown_sheet_and_spreadsheet(self):
+        sid, _ = self.create()
+        out = self.sheets("append", sid, "Entries!A1", '[["a"]]')
+        self.assertEqual(out["error"]["code"], "bad_argument")
+        self.assertIn(f"spreadsheet {sid} has no sheet 'Entries'; its sheets are 'Sheet1'", out["error"]["message"])
+        out = self.sheets("read", "local-0000", "Sheet1")
+        self.assertEqual(out["error"]["code"], "not_found")
+
+    def test_writes_are_atomic_and_leave_no_temporary_files(self):
+        sid, _ = self.create()
+        for i in range(3):
+            self.sheets("append", sid, "Sheet1", json.dumps([[f"row{i}"]]))
+        self.assertEqual(glob.glob(os.path.join(self.data, "sheets", sid, "*.tmp*")), [])
+
+    def test_concurrent_appends_from_two_processes_keep_every_row(self):
+        sid, _ = self.create(headers=("n",))
+        env = dict(os.environ, **FAST_RETRIES, **self.env)
+        processes = [subprocess.Popen([FIXTURE_BIN, "sheets", "append", sid, "Sheet1", f'[["p{p}"]]', "--times", "15"],
+                                      env=env, stdout=subprocess.DEVNULL) for p in range(2)]
+        for process in processes:
+            process.wait(timeout=60)
+        rows = self.sheets("read", sid, "Sheet1")["result"]
+        self.assertEqual(len(rows), 31)
+        self.assertEqual(sorted(r[0] for r in rows[1:]), ["p0"] * 15 + ["p1"] * 15)
+
+    def test_production_refuses_the_local_backend(self):
+        out = self.sheets("read", "abc", "Sheet1", env={"NODE_ENV": "production"})
+        self.assertEqual(out["error"]["code"], "bad_config")
+        self.assertIn("GOOGLE_SERVICE_ACCOUNT_JSON_B64 is not set", out["error"]["message"])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
