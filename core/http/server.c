@@ -26,6 +26,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "http/request_rules.h"
 
 #define LISTEN_BACKLOG 1024
 #define CONNECTION_TIMEOUT_S 30
@@ -90,6 +91,17 @@ static int bound_port(int fd)
   return ntohs(sin.sin_port);
 }
 
+/* A copy of text for the log, cut to size, with control bytes as '?': a client's CR LF must not
+   start a log line of its own. */
+static const char *printable(const char *text, char *copy, size_t size)
+{
+  size_t i = 0;
+  for (; text[i] && i < size - 1; i++)
+    copy[i] = (unsigned char)text[i] < 0x20 || text[i] == 0x7f ? '?' : text[i];
+  copy[i] = '\0';
+  return copy;
+}
+
 static enum MHD_Result send_response(struct http_server *server, struct MHD_Connection *connection,
                                      struct exchange *exchange, const char *method, const char *url,
                                      struct http_response *out)
@@ -109,7 +121,11 @@ static enum MHD_Result send_response(struct http_server *server, struct MHD_Conn
     MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
   enum MHD_Result result = MHD_queue_response(connection, (unsigned)out->status, response);
   MHD_destroy_response(response);
-  log_access(method, url, out->status, clock_monotonic_ms_precise() - exchange->started_ms);
+  char printable_method[64];
+  char printable_url[1024];
+  log_access(printable(method, printable_method, sizeof printable_method),
+             printable(url, printable_url, sizeof printable_url), out->status,
+             clock_monotonic_ms_precise() - exchange->started_ms);
   return result;
 }
 
@@ -158,7 +174,7 @@ static enum MHD_Result dispatch(struct http_server *server, struct MHD_Connectio
 {
   struct http_request request = {
     .method = method,
-    .path = url,
+    .path = request_rules_path(url),
     .body = exchange->body,
     .body_length = exchange->body_length,
     .context = server->options.context,
@@ -204,11 +220,21 @@ static int declared_too_large(struct http_server *server, struct MHD_Connection 
   return end != length && declared > server->options.max_body_bytes;
 }
 
+/* Answers a request that breaks request_rules before its body is read, and closes the connection: after
+   a framing error (two Content-Length, say) nothing that follows on it can be trusted. */
+static enum MHD_Result reject(struct http_server *server, struct MHD_Connection *connection,
+                              struct exchange *exchange, const char *method, const char *url,
+                              struct http_response *response)
+{
+  exchange->responded = 1;
+  http_response_add_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
+  return send_response(server, connection, exchange, method, url, response);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
 {
-  (void)version;
   struct http_server *server = cls;
   struct exchange *exchange = *con_cls;
   if (!exchange) {
@@ -218,6 +244,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     exchange->started_ms = clock_monotonic_ms_precise();
     *con_cls = exchange;
     atomic_fetch_add(&server->in_flight, 1);
+    struct http_response rejection = { .status = 500 };
+    if (request_rules_check(connection, method, version, url, &rejection) != 0)
+      return reject(server, connection, exchange, method, url, &rejection);
     if (declared_too_large(server, connection)) {
       /* Answer before the client sends the body; MHD closes the connection afterwards. */
       exchange->too_large = 1;
@@ -283,6 +312,7 @@ struct http_server *http_server_start(const struct http_server_options *options,
                                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
                                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
                                     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+                                    MHD_OPTION_UNESCAPE_CALLBACK, request_rules_unescape, NULL,
                                     MHD_OPTION_END);
   if (!server->daemon) {
     error_set(err, ERR_INTERNAL, "cannot start the HTTP server on %s:%d", options->bind_address, options->port);
