@@ -3,6 +3,8 @@
  */
 #include "http/api.h"
 
+#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "http/api_handlers.h"
@@ -53,10 +55,56 @@ fail:
   return NULL;
 }
 
+/*
+ * Writes path into out with empty and "." segments dropped, ".." segments
+ * resolved and letters lower-cased: "//API/./x/../Orchestrator/" becomes
+ * "/api/orchestrator". out has room for strlen(path) + 2 bytes.
+ */
+static void normalize_path(const char *path, char *out)
+{
+  size_t length = 0;
+  while (*path) {
+    while (*path == '/')
+      path++;
+    size_t segment = strcspn(path, "/");
+    if (segment == 0 || (segment == 1 && path[0] == '.')) {
+      path += segment;
+      continue;
+    }
+    if (segment == 2 && path[0] == '.' && path[1] == '.') {
+      while (length > 0 && out[--length] != '/')
+        ;
+      path += segment;
+      continue;
+    }
+    out[length++] = '/';
+    for (size_t i = 0; i < segment; i++)
+      out[length++] = (char)tolower((unsigned char)path[i]);
+    path += segment;
+  }
+  if (length == 0)
+    out[length++] = '/';
+  out[length] = '\0';
+}
+
+/*
+ * Whether path names the orchestrator in any spelling: the router is strict
+ * and answers 404 for "//api/orchestrator/health" or "/API/...", but the guard
+ * must not depend on that, nor on what a proxy in front might normalize, so it
+ * compares a normalized copy. When memory runs out it answers yes: the guard
+ * fails closed.
+ */
 static int is_orchestrator_path(const char *path)
 {
+  char *normalized = malloc(strlen(path) + 2);
+  if (!normalized)
+    return 1;
+  normalize_path(path, normalized);
   size_t length = strlen(ORCHESTRATOR_PREFIX);
-  return strncmp(path, ORCHESTRATOR_PREFIX, length) == 0 && (path[length] == '\0' || path[length] == '/');
+  int found = strncmp(normalized, ORCHESTRATOR_PREFIX, length) == 0 &&
+              (normalized[length] == '\0' || normalized[length] == '/');
+  free(normalized);
+  return found;
 }
 
 int api_guard(struct http_request *request, struct http_response *response)

@@ -23,7 +23,8 @@ struct api_context {
 /* Builds the route table for this configuration: /agents exists only when the dashboard is enabled. */
 struct router *api_router_new(const struct config *config, struct growth_error *err);
 
-/* The feature-flag gate: every /api/orchestrator/ path answers 403 while ENABLE_GROWTH_AGENTS is false. */
+/* The feature-flag gate: every /api/orchestrator/ path answers 403 while ENABLE_GROWTH_AGENTS is false, in any
+   spelling (letter case, repeated slashes, "." and ".." segments). */
 int api_guard(struct http_request *request, struct http_response *response);
 
 #endif
