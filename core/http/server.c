@@ -31,6 +31,8 @@
 #define LISTEN_BACKLOG 1024
 #define CONNECTION_TIMEOUT_S 30
 #define DRAIN_POLL_MS 20
+#define QUERY_ARGUMENTS_MAX 64
+#define TARGET_MAX 8192
 
 struct http_server {
   struct http_server_options options;
@@ -46,8 +48,10 @@ struct exchange {
   char *body;
   size_t body_length;
   size_t body_capacity;
+  int head_seen;        /* on_request has run once: the request counts as in flight */
+  int target_too_long;  /* over TARGET_MAX bytes, or more than QUERY_ARGUMENTS_MAX query arguments */
   int too_large;
-  int responded;   /* a response is queued; whatever MHD still delivers is dropped */
+  int responded;        /* a response is queued; whatever MHD still delivers is dropped */
 };
 
 const char *http_request_query(const struct http_request *request, const char *name)
@@ -241,10 +245,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     exchange = calloc(1, sizeof *exchange);
     if (!exchange)
       return MHD_NO;
-    exchange->started_ms = clock_monotonic_ms_precise();
     *con_cls = exchange;
+  }
+  if (!exchange->head_seen) {
+    exchange->head_seen = 1;
+    exchange->started_ms = clock_monotonic_ms_precise();
     atomic_fetch_add(&server->in_flight, 1);
     struct http_response rejection = { .status = 500 };
+    if (exchange->target_too_long) {
+      http_respond_error(&rejection, 414, "uri_too_long", "the request target is longer than %d bytes or its "
+                         "query has more than %d arguments", TARGET_MAX, QUERY_ARGUMENTS_MAX);
+      return reject(server, connection, exchange, method, url, &rejection);
+    }
     if (request_rules_check(connection, method, version, url, &rejection) != 0)
       return reject(server, connection, exchange, method, url, &rejection);
     if (declared_too_large(server, connection)) {
@@ -276,10 +288,42 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
   struct exchange *exchange = *con_cls;
   if (!exchange)
     return;
+  if (exchange->head_seen)
+    atomic_fetch_sub(&server->in_flight, 1);
   free(exchange->body);
   free(exchange);
   *con_cls = NULL;
-  atomic_fetch_sub(&server->in_flight, 1);
+}
+
+/*
+ * MHD_OPTION_URI_LOG_CALLBACK: sees the raw target before libmicrohttpd splits
+ * its query into arguments; what it returns becomes the request's con_cls.
+ * libmicrohttpd 0.9.75 takes each argument from the connection's 32 KB memory
+ * pool, which also holds the request line, and when the pool runs out (about
+ * 480 "a=1&" pairs, or 64 after a 31 KB path) it queues a 431 that its state
+ * machine then overwrites: the client never gets an answer and the connection
+ * hangs until the 30 s timeout. So a target longer than TARGET_MAX or with
+ * more than QUERY_ARGUMENTS_MAX arguments has its query cut off here, in place
+ * (the target is libmicrohttpd's own writable read buffer), and on_request
+ * answers 414. A raw NUL before the '?' hides the query from this check; such
+ * a request still only holds its connection until the timeout.
+ */
+static void *on_target(void *cls, const char *target, struct MHD_Connection *connection)
+{
+  (void)cls;
+  (void)connection;
+  struct exchange *exchange = calloc(1, sizeof *exchange);
+  char *query = strchr(target, '?');
+  size_t arguments = query && query[1] ? 1 : 0;
+  for (const char *p = query ? query + 1 : ""; *p; p++)
+    arguments += *p == '&';
+  if (strlen(target) <= TARGET_MAX && arguments <= QUERY_ARGUMENTS_MAX)
+    return exchange;
+  if (query)
+    query[1] = '\0';
+  if (exchange)
+    exchange->target_too_long = 1;
+  return exchange;
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -313,6 +357,7 @@ struct http_server *http_server_start(const struct http_server_options *options,
                                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
                                     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
                                     MHD_OPTION_UNESCAPE_CALLBACK, request_rules_unescape, NULL,
+                                    MHD_OPTION_URI_LOG_CALLBACK, on_target, server,
                                     MHD_OPTION_END);
   if (!server->daemon) {
     error_set(err, ERR_INTERNAL, "cannot start the HTTP server on %s:%d", options->bind_address, options->port);
