@@ -136,7 +136,7 @@ static enum MHD_Result send_response(struct http_server *server, struct MHD_Conn
 static int is_json_request(struct MHD_Connection *connection)
 {
   const char *type = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-  return !type || strstr(type, "json") != NULL;
+  return !type || strcasestr(type, "json") != NULL;  /* media types are case-insensitive (RFC 9110 8.3.1) */
 }
 
 static void route_request(struct http_server *server, struct MHD_Connection *connection, struct exchange *exchange,
