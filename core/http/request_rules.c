@@ -130,6 +130,8 @@ static int check_headers(const struct head_facts *facts, const char *version, st
     problem = "both Content-Length and Transfer-Encoding; send only one of them";
   else if (facts->transfer_encodings > 1 && !facts->coding)
     problem = "more than one Transfer-Encoding header; expected at most one";
+  else if (facts->transfer_encodings && strcmp(version, MHD_HTTP_VERSION_1_0) == 0)
+    problem = "Transfer-Encoding in an HTTP/1.0 request (RFC 9112 section 6.1: faulty framing)";
   if (problem) {
     http_respond_error(response, 400, "bad_request", "%s", problem);
     return -1;

@@ -7,11 +7,11 @@
  * refuse, and several of those leniencies are request-smuggling or
  * log-forgery shapes. request_rules_check refuses them with a growthd JSON
  * error: 400 bad_request (no or several Host, a header name that is not a
- * token, several Content-Length, Content-Length with
- * Transfer-Encoding, a target that is not origin- or absolute-form, a path
- * holding a control byte or an encoded NUL) and 501 not_implemented (an
- * unknown method or transfer coding). The server answers these and closes the
- * connection.
+ * token, several Content-Length or Transfer-Encoding lines, Content-Length
+ * with Transfer-Encoding, Transfer-Encoding in HTTP/1.0, a target that is not
+ * origin- or absolute-form, a path holding a control byte or an encoded NUL)
+ * and 501 not_implemented (an unknown method or transfer coding). The server
+ * answers these and closes the connection.
  */
 #ifndef GROWTH_HTTP_REQUEST_RULES_H
 #define GROWTH_HTTP_REQUEST_RULES_H
