@@ -49,6 +49,7 @@ import os
 import re
 import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -406,10 +407,17 @@ def main(argv):
             except (CaseError, OSError) as error:
                 failures += 1
                 print(f"FAIL  {name}: {case['name']}\n      {error}", flush=True)
-                if server.process.poll() is not None:
-                    print(f"      growthd exited with {server.process.returncode}; log:\n{server.log()[-3000:]}")
-                    server.cleanup()
-                    del servers[key]
+                if not health_ok(server.port):
+                    try:  # a sanitizer report takes a moment to write before the process ends
+                        server.process.wait(timeout=15)
+                    except subprocess.TimeoutExpired:
+                        pass
+                    print(f"      growthd is down (exit {server.process.poll()}); log:\n{server.log()[-3000:]}")
+                    del servers[key]  # the next case with this configuration starts a fresh growthd
+                    try:
+                        server.cleanup()
+                    except AssertionError:
+                        sanitizer_failures += 1
     finally:
         for server in servers.values():
             try:
