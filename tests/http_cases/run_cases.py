@@ -22,6 +22,8 @@ Case file format (in the spirit of curl's tests/data/testNNNN). Lines before the
                                   fresh client must get 200 from GET /health while the slow ones are
                                   still open and unanswered; then send the rest and check as usual.
     send: split S                 send [request], wait S seconds, then send [body] (a pause mid-request).
+    send: parallel N              send the whole request on N connections at once, from N threads;
+                                  every one of them must meet the expectations.
     timeout: SECONDS              how long to wait for an answer or a close (default 5).
     expect: status NNN            the first response has this status.
     expect: statuses A B C        exactly these responses, in order (pipelining); "100*200" is 100 times 200.
@@ -52,6 +54,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
@@ -359,9 +362,31 @@ def run_dribble(case, server):
             sock.close()
 
 
+def run_parallel(case, server):
+    count = int(case["send"][1])
+    one = dict(case, send=["all"])
+    errors = []
+
+    def attempt():
+        try:
+            run_plain(one, server)
+        except (CaseError, OSError) as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=attempt) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise CaseError(f"{len(errors)} of {count} connections failed; first: {errors[0]}")
+
+
 def run_case(case, server):
     if case["send"][0] == "dribble":
         run_dribble(case, server)
+    elif case["send"][0] == "parallel":
+        run_parallel(case, server)
     else:
         run_plain(case, server)
     if not health_ok(server.port):
