@@ -3,10 +3,15 @@
  *
  * MHD calls the access handler several times per request: once with the
  * headers, then once per chunk of body, then once more with no data. A
- * per-request `struct exchange` lives across those calls; it is freed in the
- * completion callback, which MHD calls for every request it started, however
- * it ended. The in-flight counter moves in the same two places, which is what
- * the graceful stop waits on.
+ * per-request `struct exchange` lives across those calls. It is made by the
+ * URI log callback as soon as the request line has arrived (see on_target),
+ * and freed in the completion callback, which MHD calls for every request it
+ * started, however it ended. The in-flight counter, which is what the
+ * graceful stop waits on, counts requests whose head has arrived: it moves up
+ * on the first access-handler call and down on completion.
+ *
+ * On that first call the head is checked against request_rules.h; a request
+ * that breaks them is answered there, before its body is read.
  *
  * The listening socket is made here rather than by MHD so that "port in use"
  * is reported as such, and so that quiescing can close it while requests
