@@ -4,7 +4,9 @@
  */
 #include "http/api.h"
 
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/clock.h"
@@ -62,10 +64,67 @@ fail:
   return NULL;
 }
 
-static int is_orchestrator_path(const char *path)
+/*
+ * Writes path into out with empty segments dropped and letters lower-cased;
+ * with resolve_dots, "." segments are dropped and ".." resolved as well:
+ * "//API/./x/../Orchestrator/" becomes "/api/orchestrator" (or
+ * "/api/./x/../orchestrator" without). out has room for strlen(path) + 2 bytes.
+ */
+static void normalize_path(const char *path, int resolve_dots, char *out)
+{
+  size_t length = 0;
+  while (*path) {
+    while (*path == '/')
+      path++;
+    size_t segment = strcspn(path, "/");
+    if (segment == 0 || (resolve_dots && segment == 1 && path[0] == '.')) {
+      path += segment;
+      continue;
+    }
+    if (resolve_dots && segment == 2 && path[0] == '.' && path[1] == '.') {
+      while (length > 0 && out[--length] != '/')
+        ;
+      path += segment;
+      continue;
+    }
+    out[length++] = '/';
+    for (size_t i = 0; i < segment; i++)
+      out[length++] = (char)tolower((unsigned char)path[i]);
+    path += segment;
+  }
+  if (length == 0)
+    out[length++] = '/';
+  out[length] = '\0';
+}
+
+static int has_orchestrator_prefix(const char *path)
 {
   size_t length = strlen(ORCHESTRATOR_PREFIX);
   return strncmp(path, ORCHESTRATOR_PREFIX, length) == 0 && (path[length] == '\0' || path[length] == '/');
+}
+
+/*
+ * Whether path names the orchestrator in any spelling: the router is strict
+ * and answers 404 for "//api/orchestrator/health" or "/API/...", but the guard
+ * must not depend on that, nor on what a proxy in front might normalize. So
+ * two normalized copies are compared, one with dot segments resolved and one
+ * with them kept, and either under the prefix is enough: "/api/./orchestrator"
+ * and "/api/orchestrator/../x" are both refused. When memory runs out the
+ * answer is yes: the guard fails closed.
+ */
+static int is_orchestrator_path(const char *path)
+{
+  char *normalized = malloc(strlen(path) + 2);
+  if (!normalized)
+    return 1;
+  normalize_path(path, 0, normalized);
+  int found = has_orchestrator_prefix(normalized);
+  if (!found) {
+    normalize_path(path, 1, normalized);
+    found = has_orchestrator_prefix(normalized);
+  }
+  free(normalized);
+  return found;
 }
 
 int api_guard(struct http_request *request, struct http_response *response)

@@ -26,8 +26,9 @@ struct api_context {
 struct router *api_router_new(const struct config *config, struct growth_error *err);
 
 /* The gate before routing: first the feature flag (every /api/orchestrator/ path answers 403
- * growth_agents_disabled while ENABLE_GROWTH_AGENTS is false), then access control (auth.h): 401 with a
- * WWW-Authenticate challenge, or 403. Sets request->principal when it lets a request in. */
+ * growth_agents_disabled while ENABLE_GROWTH_AGENTS is false, in any spelling: letter case, repeated
+ * slashes, "." and ".." segments), then access control (auth.h): 401 with a WWW-Authenticate challenge,
+ * or 403. Sets request->principal when it lets a request in. */
 int api_guard(struct http_request *request, struct http_response *response);
 
 #endif

@@ -3,10 +3,15 @@
  *
  * MHD calls the access handler several times per request: once with the
  * headers, then once per chunk of body, then once more with no data. A
- * per-request `struct exchange` lives across those calls; it is freed in the
- * completion callback, which MHD calls for every request it started, however
- * it ended. The in-flight counter moves in the same two places, which is what
- * the graceful stop waits on.
+ * per-request `struct exchange` lives across those calls. It is made by the
+ * URI log callback as soon as the request line has arrived (see on_target),
+ * and freed in the completion callback, which MHD calls for every request it
+ * started, however it ended. The in-flight counter, which is what the
+ * graceful stop waits on, counts requests whose head has arrived: it moves up
+ * on the first access-handler call and down on completion.
+ *
+ * On that first call the head is checked against request_rules.h; a request
+ * that breaks them is answered there, before its body is read.
  *
  * The listening socket is made here rather than by MHD so that "port in use"
  * is reported as such, and so that quiescing can close it while requests
@@ -41,6 +46,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "http/request_rules.h"
 #include "http/sse.h"
 
 #define LISTEN_BACKLOG 1024
@@ -58,6 +64,9 @@ struct stream_binding {
   struct stream_binding *prev;
   struct stream_binding *next;
 };
+
+#define QUERY_ARGUMENTS_MAX 64
+#define TARGET_MAX 8192
 
 struct http_server {
   struct http_server_options options;
@@ -78,10 +87,12 @@ struct exchange {
   char *body;
   size_t body_length;
   size_t body_capacity;
+  int head_seen;        /* on_request has run once: the request counts as in flight */
+  int target_too_long;  /* over TARGET_MAX bytes, or more than QUERY_ARGUMENTS_MAX query arguments */
   int too_large;
-  int responded;   /* a response is queued; whatever MHD still delivers is dropped */
-  const char *route;   /* the matched pattern, for metrics */
-  int in_gauge;        /* counted in the in-flight gauge: until the response is queued, or the end */
+  int responded;        /* a response is queued; whatever MHD still delivers is dropped */
+  const char *route;    /* the matched pattern, for metrics */
+  int in_gauge;         /* counted in the in-flight gauge: until the response is queued, or the end */
 };
 
 const char *http_request_query(const struct http_request *request, const char *name)
@@ -250,6 +261,17 @@ static struct MHD_Response *stream_response(struct http_server *server, struct M
   return response;
 }
 
+/* A copy of text for the log, cut to size, with control bytes as '?': a client's CR LF must not
+   start a log line of its own. */
+static const char *printable(const char *text, char *copy, size_t size)
+{
+  size_t i = 0;
+  for (; text[i] && i < size - 1; i++)
+    copy[i] = (unsigned char)text[i] < 0x20 || text[i] == 0x7f ? '?' : text[i];
+  copy[i] = '\0';
+  return copy;
+}
+
 static enum MHD_Result send_response(struct http_server *server, struct MHD_Connection *connection,
                                      struct exchange *exchange, const char *method, const char *url,
                                      struct http_response *out)
@@ -275,7 +297,10 @@ static enum MHD_Result send_response(struct http_server *server, struct MHD_Conn
   enum MHD_Result result = MHD_queue_response(connection, (unsigned)out->status, response);
   MHD_destroy_response(response);
   double latency_ms = clock_monotonic_ms_precise() - exchange->started_ms;
-  log_access(method, url, out->status, latency_ms);
+  char printable_method[64];
+  char printable_url[1024];
+  log_access(printable(method, printable_method, sizeof printable_method),
+             printable(url, printable_url, sizeof printable_url), out->status, latency_ms);
   record(server, exchange, method, out->status, latency_ms);
   return result;
 }
@@ -283,7 +308,7 @@ static enum MHD_Result send_response(struct http_server *server, struct MHD_Conn
 static int is_json_request(struct MHD_Connection *connection)
 {
   const char *type = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-  return !type || strstr(type, "json") != NULL;
+  return !type || strcasestr(type, "json") != NULL;  /* media types are case-insensitive (RFC 9110 8.3.1) */
 }
 
 static void route_request(struct http_server *server, struct MHD_Connection *connection, struct exchange *exchange,
@@ -329,7 +354,7 @@ static enum MHD_Result dispatch(struct http_server *server, struct MHD_Connectio
 {
   struct http_request request = {
     .method = method,
-    .path = url,
+    .path = request_rules_path(url),
     .body = exchange->body,
     .body_length = exchange->body_length,
     .context = server->options.context,
@@ -375,22 +400,43 @@ static int declared_too_large(struct http_server *server, struct MHD_Connection 
   return end != length && declared > server->options.max_body_bytes;
 }
 
+/* Answers a request that breaks request_rules before its body is read, and closes the connection: after
+   a framing error (two Content-Length, say) nothing that follows on it can be trusted. */
+static enum MHD_Result reject(struct http_server *server, struct MHD_Connection *connection,
+                              struct exchange *exchange, const char *method, const char *url,
+                              struct http_response *response)
+{
+  exchange->responded = 1;
+  http_response_add_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
+  return send_response(server, connection, exchange, method, url, response);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
 {
-  (void)version;
   struct http_server *server = cls;
   struct exchange *exchange = *con_cls;
   if (!exchange) {
     exchange = calloc(1, sizeof *exchange);
     if (!exchange)
       return MHD_NO;
-    exchange->started_ms = clock_monotonic_ms_precise();
     *con_cls = exchange;
+  }
+  if (!exchange->head_seen) {
+    exchange->head_seen = 1;
+    exchange->started_ms = clock_monotonic_ms_precise();
     atomic_fetch_add(&server->in_flight, 1);
     metric_add(server->in_flight_gauge, NULL, 1);
     exchange->in_gauge = 1;
+    struct http_response rejection = { .status = 500 };
+    if (exchange->target_too_long) {
+      http_respond_error(&rejection, 414, "uri_too_long", "the request target is longer than %d bytes or its "
+                         "query has more than %d arguments", TARGET_MAX, QUERY_ARGUMENTS_MAX);
+      return reject(server, connection, exchange, method, url, &rejection);
+    }
+    if (request_rules_check(connection, method, version, url, &rejection) != 0)
+      return reject(server, connection, exchange, method, url, &rejection);
     if (declared_too_large(server, connection)) {
       /* Answer before the client sends the body; MHD closes the connection afterwards. */
       exchange->too_large = 1;
@@ -421,10 +467,42 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
   if (!exchange)
     return;
   leave_gauge(server, exchange);
+  if (exchange->head_seen)
+    atomic_fetch_sub(&server->in_flight, 1);
   free(exchange->body);
   free(exchange);
   *con_cls = NULL;
-  atomic_fetch_sub(&server->in_flight, 1);
+}
+
+/*
+ * MHD_OPTION_URI_LOG_CALLBACK: sees the raw target before libmicrohttpd splits
+ * its query into arguments; what it returns becomes the request's con_cls.
+ * libmicrohttpd 0.9.75 takes each argument from the connection's 32 KB memory
+ * pool, which also holds the request line, and when the pool runs out (about
+ * 480 "a=1&" pairs, or 64 after a 31 KB path) it queues a 431 that its state
+ * machine then overwrites: the client never gets an answer and the connection
+ * hangs until the 30 s timeout. So a target longer than TARGET_MAX or with
+ * more than QUERY_ARGUMENTS_MAX arguments has its query cut off here, in place
+ * (the target is libmicrohttpd's own writable read buffer), and on_request
+ * answers 414. A raw NUL before the '?' hides the query from this check; such
+ * a request still only holds its connection until the timeout.
+ */
+static void *on_target(void *cls, const char *target, struct MHD_Connection *connection)
+{
+  (void)cls;
+  (void)connection;
+  struct exchange *exchange = calloc(1, sizeof *exchange);
+  char *query = strchr(target, '?');
+  size_t arguments = query && query[1] ? 1 : 0;
+  for (const char *p = query ? query + 1 : ""; *p; p++)
+    arguments += *p == '&';
+  if (strlen(target) <= TARGET_MAX && arguments <= QUERY_ARGUMENTS_MAX)
+    return exchange;
+  if (query)
+    query[1] = '\0';
+  if (exchange)
+    exchange->target_too_long = 1;
+  return exchange;
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -469,6 +547,8 @@ struct http_server *http_server_start(const struct http_server_options *options,
                                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
                                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
                                     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+                                    MHD_OPTION_UNESCAPE_CALLBACK, request_rules_unescape, NULL,
+                                    MHD_OPTION_URI_LOG_CALLBACK, on_target, server,
                                     MHD_OPTION_END);
   if (!server->daemon) {
     error_set(err, ERR_INTERNAL, "cannot start the HTTP server on %s:%d", options->bind_address, options->port);

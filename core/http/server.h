@@ -2,7 +2,9 @@
  * server.h — the HTTP server: libmicrohttpd with a thread pool, a route table,
  * a body-size cap and a graceful stop.
  *
- * Every request goes through the same steps: a body over the cap is refused
+ * Every request goes through the same steps: a head that breaks the HTTP
+ * rules of request_rules.h is refused (400 or 501) and the connection closed;
+ * a target in absolute-form is routed by its path; a body over the cap is refused
  * with 413 (from Content-Length before anything is read, or as soon as a
  * streamed body passes the cap); the guard may answer first (feature flags,
  * auth); then the router gives 404, 405 with Allow, or the handler; a JSON body

@@ -113,7 +113,7 @@ class Metrics(unittest.TestCase):
         self.assertEqual(self.g.request("GET", "/no/such/route/123")[0], 404)
         self.assertEqual(self.g.request("POST", "/health")[0], 405)
         self.assertEqual(self.g.request("GET", "/api/orchestrator/health")[0], 403)
-        self.assertEqual(self.g.request("BREW", "/health")[0], 405)
+        self.assertEqual(self.g.request("BREW", "/health")[0], 501)   # unknown methods are refused before routing
         after = self.scrape()
 
         def delta(method, route, status):
@@ -126,7 +126,7 @@ class Metrics(unittest.TestCase):
         self.assertEqual(delta("GET", "unmatched", 404), 1)
         self.assertEqual(delta("POST", "/health", 405), 1)
         self.assertEqual(delta("GET", "/api/orchestrator/health", 403), 1)
-        self.assertEqual(delta("OTHER", "/health", 405), 1)
+        self.assertEqual(delta("OTHER", "unmatched", 501), 1)
         self.assertEqual(delta("GET", "/metrics", 200), 1)   # the first scrape, counted once answered
         for _, labels, _ in after["growth_http_requests_total"]["samples"]:
             self.assertNotIn("app-1", labels["route"])
