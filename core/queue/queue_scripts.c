@@ -1,0 +1,545 @@
+/*
+ * queue_scripts.c — the Lua sources of the queue's state changes, and EVALSHA with NOSCRIPT reload
+ * (see queue_scripts.h).
+ *
+ * The scripts write BullMQ 6.7.0's layout (shared/docs/bullmq-protocol.md) and nothing more; they are
+ * leaner than BullMQ's own because growthd does not use flows, deduplication, job schedulers or metrics,
+ * and because one call finishes many jobs and takes many new ones (QUEUE_SCRIPT_STEP), where BullMQ makes
+ * a round trip per job. Jobs that BullMQ features put in other states (waiting-children, parents) are
+ * left to BullMQ. Times are the caller's clock in ms, passed as arguments; numbers that become keys'
+ * scores or fields are formatted with "%.0f" inside the scripts so they never turn into exponent notation.
+ *
+ * Replies of QUEUE_SCRIPT_STEP: { finish codes, { id, token, HGETALL, ... }, next delayed due time or "" }.
+ * Finish codes follow BullMQ's: 0 done, -1 no such job, -2 lock missing, -6 lock held by another token,
+ * -3 job not in active.
+ */
+#include "queue/queue_scripts.h"
+
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Helpers every script starts with. KEYS[1] is the queue's key prefix, "bull:<name>:"; keys are built from
+ * it inside the scripts, as BullMQ's own scripts do, so both sides agree on every key. */
+#define SCRIPT_COMMON \
+  "local rcall = redis.call\n" \
+  "local P = KEYS[1]\n" \
+  "local function maxEvents()\n" \
+  "  local n = rcall(\"HGET\", P .. \"meta\", \"opts.maxLenEvents\")\n" \
+  "  if n then return tonumber(n) end\n" \
+  "  rcall(\"HSET\", P .. \"meta\", \"opts.maxLenEvents\", 10000)\n" \
+  "  return 10000\n" \
+  "end\n" \
+  "local function pausedOrMaxed()\n" \
+  "  local m = rcall(\"HMGET\", P .. \"meta\", \"paused\", \"concurrency\")\n" \
+  "  if m[1] then return true end\n" \
+  "  if m[2] then return rcall(\"LLEN\", P .. \"active\") >= tonumber(m[2]) end\n" \
+  "  return false\n" \
+  "end\n" \
+  "local function int(x) return string.format(\"%.0f\", x) end\n" \
+  "local function delayedScore(due)\n" \
+  "  local low, high = due * 4096, (due + 1) * 4096 - 1\n" \
+  "  local r = rcall(\"ZREVRANGEBYSCORE\", P .. \"delayed\", int(high), int(low), \"WITHSCORES\", \"LIMIT\", 0, 1)\n" \
+  "  if r[2] then\n" \
+  "    local s = tonumber(r[2])\n" \
+  "    if s >= high then return int(high) end\n" \
+  "    return int(s + 1)\n" \
+  "  end\n" \
+  "  return int(low)\n" \
+  "end\n" \
+  "local function delayMarker()\n" \
+  "  local r = rcall(\"ZRANGE\", P .. \"delayed\", 0, 0, \"WITHSCORES\")\n" \
+  "  if r[2] then rcall(\"ZADD\", P .. \"marker\", tonumber(r[2]) / 4096, \"1\") end\n" \
+  "end\n" \
+  "local function pushReady(id, priority, lifo, blocked)\n" \
+  "  if priority > 0 then\n" \
+  "    local seq = rcall(\"INCR\", P .. \"pc\")\n" \
+  "    rcall(\"ZADD\", P .. \"prioritized\", int(priority * 4294967296 + seq % 4294967296), id)\n" \
+  "  elseif lifo then\n" \
+  "    rcall(\"RPUSH\", P .. \"wait\", id)\n" \
+  "  else\n" \
+  "    rcall(\"LPUSH\", P .. \"wait\", id)\n" \
+  "  end\n" \
+  "  if not blocked then rcall(\"ZADD\", P .. \"marker\", 0, \"0\") end\n" \
+  "end\n"
+
+static const char script_add[] = SCRIPT_COMMON
+  "local now = tonumber(ARGV[1])\n"
+  "local count = tonumber(ARGV[2])\n"
+  "local maxLen = maxEvents()\n"
+  "local blocked = pausedOrMaxed()\n"
+  "local events = P .. \"events\"\n"
+  "local ids = {}\n"
+  "local delayed = false\n"
+  "for i = 0, count - 1 do\n"
+  "  local b = 3 + i * 7\n"
+  "  local custom, name, data, opts = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]\n"
+  "  local delay, priority, lifo = tonumber(ARGV[b + 4]), tonumber(ARGV[b + 5]), ARGV[b + 6] == \"1\"\n"
+  "  local counter = rcall(\"INCR\", P .. \"id\")\n"
+  "  local id = custom\n"
+  "  if id == \"\" then id = tostring(counter) end\n"
+  "  local jobKey = P .. id\n"
+  "  if custom ~= \"\" and rcall(\"EXISTS\", jobKey) == 1 then\n"
+  "    rcall(\"XADD\", events, \"MAXLEN\", \"~\", maxLen, \"*\", \"event\", \"duplicated\", \"jobId\", id)\n"
+  "  else\n"
+  "    rcall(\"HSET\", jobKey, \"name\", name, \"data\", data, \"opts\", opts, \"timestamp\", ARGV[1], \"delay\", ARGV[b + 4],\n"
+  "      \"priority\", ARGV[b + 5])\n"
+  "    rcall(\"XADD\", events, \"*\", \"event\", \"added\", \"jobId\", id, \"name\", name)\n"
+  "    if delay > 0 then\n"
+  "      local due = now + delay\n"
+  "      rcall(\"ZADD\", P .. \"delayed\", delayedScore(due), id)\n"
+  "      rcall(\"XADD\", events, \"MAXLEN\", \"~\", maxLen, \"*\", \"event\", \"delayed\", \"jobId\", id, \"delay\", int(due))\n"
+  "      delayed = true\n"
+  "    else\n"
+  "      pushReady(id, priority, lifo, blocked)\n"
+  "      rcall(\"XADD\", events, \"MAXLEN\", \"~\", maxLen, \"*\", \"event\", \"waiting\", \"jobId\", id)\n"
+  "    end\n"
+  "  end\n"
+  "  ids[#ids + 1] = id\n"
+  "end\n"
+  "if delayed then delayMarker() end\n"
+  "return ids\n";
+
+static const char script_step[] = SCRIPT_COMMON
+  "local now = tonumber(ARGV[1])\n"
+  "local nowText = ARGV[1]\n"
+  "local fetchCount = tonumber(ARGV[4])\n"
+  "local finishCount = tonumber(ARGV[6])\n"
+  "local maxLen = maxEvents()\n"
+  "local blocked = pausedOrMaxed()\n"
+  "local events = P .. \"events\"\n"
+  "local results = {}\n"
+  "local anyDelayed = false\n"
+  "\n"
+  "local function removeJob(id)\n"
+  "  local k = P .. id\n"
+  "  rcall(\"DEL\", k, k .. \":logs\", k .. \":lock\", k .. \":dependencies\", k .. \":processed\", k .. \":failed\",\n"
+  "    k .. \":unsuccessful\")\n"
+  "end\n"
+  "\n"
+  "local function removeIds(set, ids)\n"
+  "  if #ids == 0 then return end\n"
+  "  for _, old in ipairs(ids) do removeJob(old) end\n"
+  "  rcall(\"ZREM\", set, unpack(ids))\n"
+  "end\n"
+  "\n"
+  "-- keep: \"-1\" keep every job, \"0\" keep none, else \"count:age\" (-1 = no limit of that kind)\n"
+  "local function retain(state, id, keep)\n"
+  "  if keep == \"0\" then\n"
+  "    removeJob(id)\n"
+  "    return false\n"
+  "  end\n"
+  "  local set = P .. state\n"
+  "  rcall(\"ZADD\", set, nowText, id)\n"
+  "  if keep ~= \"-1\" then\n"
+  "    local count, age = string.match(keep, \"^(-?%d+):(-?%d+)$\")\n"
+  "    count, age = tonumber(count), tonumber(age)\n"
+  "    if age and age >= 0 then\n"
+  "      removeIds(set, rcall(\"ZRANGEBYSCORE\", set, \"-inf\", int(now - age * 1000), \"LIMIT\", 0, 1000))\n"
+  "    end\n"
+  "    if count and count >= 0 then\n"
+  "      removeIds(set, rcall(\"ZREVRANGE\", set, count, count + 999))\n"
+  "    end\n"
+  "  end\n"
+  "  return true\n"
+  "end\n"
+  "\n"
+  "local function appendStack(jobKey, line, limit)\n"
+  "  local ok, list = pcall(cjson.decode, rcall(\"HGET\", jobKey, \"stacktrace\") or \"[]\")\n"
+  "  if not ok or type(list) ~= \"table\" then list = {} end\n"
+  "  if limit ~= 0 then list[#list + 1] = line end\n"
+  "  if limit > 0 then\n"
+  "    while #list > limit do table.remove(list, 1) end\n"
+  "  end\n"
+  "  if #list == 0 then return \"[]\" end\n"
+  "  return cjson.encode(list)\n"
+  "end\n"
+  "\n"
+  "if finishCount > 0 then rcall(\"XTRIM\", events, \"MAXLEN\", \"~\", maxLen) end\n"
+  "for i = 0, finishCount - 1 do\n"
+  "  local b = 7 + i * 10\n"
+  "  local id, token, kind, value, stackLine = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]\n"
+  "  local stackLimit, backoff, keep = tonumber(ARGV[b + 5]), tonumber(ARGV[b + 6]), ARGV[b + 7]\n"
+  "  local attempts, lifo = tonumber(ARGV[b + 8]), ARGV[b + 9] == \"1\"\n"
+  "  local jobKey = P .. id\n"
+  "  local code = 0\n"
+  "  if rcall(\"EXISTS\", jobKey) == 0 then\n"
+  "    code = -1\n"
+  "  else\n"
+  "    local lock = rcall(\"GET\", jobKey .. \":lock\")\n"
+  "    if not lock then code = -2 elseif lock ~= token then code = -6 end\n"
+  "  end\n"
+  "  if code == 0 then\n"
+  "    rcall(\"DEL\", jobKey .. \":lock\")\n"
+  "    rcall(\"SREM\", P .. \"stalled\", id)\n"
+  "    if rcall(\"LREM\", P .. \"active\", -1, id) == 0 then code = -3 end\n"
+  "  end\n"
+  "  if code == 0 then\n"
+  "    local made = rcall(\"HINCRBY\", jobKey, \"atm\", 1)\n"
+  "    if kind == \"c\" then\n"
+  "      if retain(\"completed\", id, keep) then\n"
+  "        rcall(\"HSET\", jobKey, \"returnvalue\", value, \"finishedOn\", nowText)\n"
+  "      end\n"
+  "      rcall(\"XADD\", events, \"*\", \"event\", \"completed\", \"jobId\", id, \"returnvalue\", value, \"prev\", \"active\")\n"
+  "    else\n"
+  "      rcall(\"HSET\", jobKey, \"failedReason\", value, \"stacktrace\", appendStack(jobKey, stackLine, stackLimit))\n"
+  "      if kind == \"f\" then\n"
+  "        rcall(\"HDEL\", jobKey, \"defa\")\n"
+  "        if retain(\"failed\", id, keep) then rcall(\"HSET\", jobKey, \"finishedOn\", nowText) end\n"
+  "        rcall(\"XADD\", events, \"*\", \"event\", \"failed\", \"jobId\", id, \"failedReason\", value, \"prev\", \"active\")\n"
+  "        if made >= attempts then\n"
+  "          rcall(\"XADD\", events, \"*\", \"event\", \"retries-exhausted\", \"jobId\", id, \"attemptsMade\", made)\n"
+  "        end\n"
+  "      elseif kind == \"d\" then\n"
+  "        local due = now + backoff\n"
+  "        rcall(\"HSET\", jobKey, \"delay\", int(backoff))\n"
+  "        rcall(\"ZADD\", P .. \"delayed\", delayedScore(due), id)\n"
+  "        rcall(\"XADD\", events, \"MAXLEN\", \"~\", maxLen, \"*\", \"event\", \"delayed\", \"jobId\", id, \"delay\", int(due))\n"
+  "        anyDelayed = true\n"
+  "      else\n"
+  "        pushReady(id, tonumber(rcall(\"HGET\", jobKey, \"priority\")) or 0, lifo, blocked)\n"
+  "        rcall(\"XADD\", events, \"MAXLEN\", \"~\", maxLen, \"*\", \"event\", \"waiting\", \"jobId\", id, \"prev\", \"active\")\n"
+  "      end\n"
+  "    end\n"
+  "  end\n"
+  "  results[#results + 1] = code\n"
+  "end\n"
+  "if anyDelayed then delayMarker() end\n"
+  "\n"
+  "local jobs = {}\n"
+  "local nextDue = \"\"\n"
+  "if fetchCount > 0 then\n"
+  "  local due = rcall(\"ZRANGEBYSCORE\", P .. \"delayed\", 0, int((now + 1) * 4096 - 1), \"LIMIT\", 0, 1000)\n"
+  "  if #due > 0 then\n"
+  "    rcall(\"ZREM\", P .. \"delayed\", unpack(due))\n"
+  "    for _, id in ipairs(due) do\n"
+  "      pushReady(id, tonumber(rcall(\"HGET\", P .. id, \"priority\")) or 0, false, true)\n"
+  "      rcall(\"XADD\", events, \"MAXLEN\", \"~\", maxLen, \"*\", \"event\", \"waiting\", \"jobId\", id, \"prev\", \"delayed\")\n"
+  "      rcall(\"HSET\", P .. id, \"delay\", 0)\n"
+  "    end\n"
+  "    if not blocked then rcall(\"ZADD\", P .. \"marker\", 0, \"0\") end\n"
+  "  end\n"
+  "  local taken = 0\n"
+  "  if not blocked then\n"
+  "    local limit = fetchCount\n"
+  "    local concurrency = tonumber(rcall(\"HGET\", P .. \"meta\", \"concurrency\"))\n"
+  "    if concurrency then\n"
+  "      limit = math.min(limit, concurrency - rcall(\"LLEN\", P .. \"active\"))\n"
+  "    end\n"
+  "    while taken < limit do\n"
+  "      local id = rcall(\"RPOPLPUSH\", P .. \"wait\", P .. \"active\")\n"
+  "      if not id then\n"
+  "        local popped = rcall(\"ZPOPMIN\", P .. \"prioritized\")\n"
+  "        if not popped[1] then\n"
+  "          rcall(\"DEL\", P .. \"pc\")\n"
+  "          break\n"
+  "        end\n"
+  "        id = popped[1]\n"
+  "        rcall(\"LPUSH\", P .. \"active\", id)\n"
+  "      end\n"
+  "      local jobKey = P .. id\n"
+  "      if string.sub(id, 1, 2) == \"0:\" or rcall(\"EXISTS\", jobKey) == 0 then\n"
+  "        rcall(\"LREM\", P .. \"active\", -1, id)\n"
+  "      else\n"
+  "        taken = taken + 1\n"
+  "        local started = rcall(\"HINCRBY\", jobKey, \"ats\", 1)\n"
+  "        local token = ARGV[2] .. \":\" .. id .. \":\" .. started\n"
+  "        rcall(\"SET\", jobKey .. \":lock\", token, \"PX\", ARGV[3])\n"
+  "        rcall(\"XADD\", events, \"*\", \"event\", \"active\", \"jobId\", id, \"prev\", \"waiting\")\n"
+  "        if ARGV[5] ~= \"\" then\n"
+  "          rcall(\"HSET\", jobKey, \"processedOn\", nowText, \"pb\", ARGV[5])\n"
+  "        else\n"
+  "          rcall(\"HSET\", jobKey, \"processedOn\", nowText)\n"
+  "        end\n"
+  "        jobs[#jobs + 1] = id\n"
+  "        jobs[#jobs + 1] = token\n"
+  "        jobs[#jobs + 1] = rcall(\"HGETALL\", jobKey)\n"
+  "      end\n"
+  "    end\n"
+  "    -- a full batch means more may be ready: pass the wake-up on to the next idle worker\n"
+  "    if taken > 0 and taken == limit then rcall(\"ZADD\", P .. \"marker\", 0, \"0\") end\n"
+  "  end\n"
+  "  if taken == 0 then\n"
+  "    local r = rcall(\"ZRANGE\", P .. \"delayed\", 0, 0, \"WITHSCORES\")\n"
+  "    if r[2] then nextDue = int(math.floor(tonumber(r[2]) / 4096)) end\n"
+  "  end\n"
+  "end\n"
+  "if finishCount > 0 and #jobs == 0 and nextDue == \"\" and not blocked then\n"
+  "  if rcall(\"LLEN\", P .. \"wait\") == 0 and rcall(\"LLEN\", P .. \"active\") == 0\n"
+  "      and rcall(\"ZCARD\", P .. \"prioritized\") == 0 then\n"
+  "    rcall(\"XADD\", events, \"*\", \"event\", \"drained\")\n"
+  "  end\n"
+  "end\n"
+  "return { results, jobs, nextDue }\n";
+
+static const char script_extend[] = SCRIPT_COMMON
+  "local results = {}\n"
+  "for i = 2, #ARGV, 2 do\n"
+  "  local id, token = ARGV[i], ARGV[i + 1]\n"
+  "  local lockKey = P .. id .. \":lock\"\n"
+  "  if rcall(\"GET\", lockKey) == token then\n"
+  "    rcall(\"SET\", lockKey, token, \"PX\", ARGV[1])\n"
+  "    rcall(\"SREM\", P .. \"stalled\", id)\n"
+  "    results[#results + 1] = 1\n"
+  "  else\n"
+  "    results[#results + 1] = 0\n"
+  "  end\n"
+  "end\n"
+  "return results\n";
+
+static const char script_stalled[] = SCRIPT_COMMON
+  "-- ARGV[1] max stalled count, ARGV[2] now, ARGV[3] check interval ms\n"
+  "local checkKey = P .. \"stalled-check\"\n"
+  "if rcall(\"EXISTS\", checkKey) == 1 then return {} end\n"
+  "rcall(\"SET\", checkKey, ARGV[2], \"PX\", ARGV[3])\n"
+  "local maxLen = maxEvents()\n"
+  "local events = P .. \"events\"\n"
+  "rcall(\"XTRIM\", events, \"MAXLEN\", \"~\", maxLen)\n"
+  "local blocked = pausedOrMaxed()\n"
+  "local recovered = {}\n"
+  "local candidates = rcall(\"SMEMBERS\", P .. \"stalled\")\n"
+  "if #candidates > 0 then\n"
+  "  rcall(\"DEL\", P .. \"stalled\")\n"
+  "  for _, id in ipairs(candidates) do\n"
+  "    local jobKey = P .. id\n"
+  "    if string.sub(id, 1, 2) == \"0:\" then\n"
+  "      rcall(\"LREM\", P .. \"active\", 1, id)\n"
+  "    elseif rcall(\"EXISTS\", jobKey .. \":lock\") == 0 and rcall(\"LREM\", P .. \"active\", 1, id) > 0 then\n"
+  "      local stalls = rcall(\"HINCRBY\", jobKey, \"stc\", 1)\n"
+  "      local schedulerId = rcall(\"HGET\", jobKey, \"rjk\")\n"
+  "      local scheduled = schedulerId and (rcall(\"EXISTS\", P .. \"repeat:\" .. schedulerId) == 1\n"
+  "        or rcall(\"ZSCORE\", P .. \"repeat\", schedulerId))\n"
+  "      if stalls > tonumber(ARGV[1]) and not scheduled then\n"
+  "        rcall(\"HSET\", jobKey, \"defa\", \"job stalled more than allowable limit\")\n"
+  "      end\n"
+  "      rcall(\"RPUSH\", P .. \"wait\", id)\n"
+  "      if not blocked then rcall(\"ZADD\", P .. \"marker\", 0, \"0\") end\n"
+  "      rcall(\"XADD\", events, \"MAXLEN\", \"~\", maxLen, \"*\", \"event\", \"waiting\", \"jobId\", id, \"prev\", \"active\")\n"
+  "      rcall(\"XADD\", events, \"*\", \"event\", \"stalled\", \"jobId\", id)\n"
+  "      recovered[#recovered + 1] = id\n"
+  "    end\n"
+  "  end\n"
+  "end\n"
+  "local active = rcall(\"LRANGE\", P .. \"active\", 0, -1)\n"
+  "for from = 1, #active, 5000 do\n"
+  "  rcall(\"SADD\", P .. \"stalled\", unpack(active, from, math.min(from + 4999, #active)))\n"
+  "end\n"
+  "return recovered\n";
+
+static const char script_progress[] = SCRIPT_COMMON
+  "-- ARGV[1] job id, ARGV[2] progress JSON\n"
+  "local jobKey = P .. ARGV[1]\n"
+  "if rcall(\"EXISTS\", jobKey) == 0 then return -1 end\n"
+  "rcall(\"HSET\", jobKey, \"progress\", ARGV[2])\n"
+  "rcall(\"XADD\", P .. \"events\", \"MAXLEN\", \"~\", maxEvents(), \"*\", \"event\", \"progress\", \"jobId\", ARGV[1], \"data\", ARGV[2])\n"
+  "return 0\n";
+
+static const char script_log[] = SCRIPT_COMMON
+  "-- ARGV[1] job id, ARGV[2] line, ARGV[3] lines to keep (0 = all)\n"
+  "local jobKey = P .. ARGV[1]\n"
+  "if rcall(\"EXISTS\", jobKey) == 0 then return -1 end\n"
+  "local count = rcall(\"RPUSH\", jobKey .. \":logs\", ARGV[2])\n"
+  "local keep = tonumber(ARGV[3])\n"
+  "if keep > 0 and count > keep then\n"
+  "  rcall(\"LTRIM\", jobKey .. \":logs\", -keep, -1)\n"
+  "  return keep\n"
+  "end\n"
+  "return count\n";
+
+static const char script_pause[] = SCRIPT_COMMON
+  "-- ARGV[1] \"1\" pause, \"0\" resume\n"
+  "local meta = P .. \"meta\"\n"
+  "local maxLen = maxEvents()\n"
+  "if ARGV[1] == \"1\" then\n"
+  "  rcall(\"HSET\", meta, \"paused\", 1)\n"
+  "  rcall(\"DEL\", P .. \"marker\")\n"
+  "  rcall(\"XADD\", P .. \"events\", \"MAXLEN\", \"~\", maxLen, \"*\", \"event\", \"paused\")\n"
+  "  return 0\n"
+  "end\n"
+  "rcall(\"HDEL\", meta, \"paused\")\n"
+  "-- jobs left in the legacy paused list by BullMQ < 5 go back to wait\n"
+  "for _ = 1, 7 do\n"
+  "  local legacy = rcall(\"LRANGE\", P .. \"paused\", -1000, -1)\n"
+  "  if #legacy == 0 then break end\n"
+  "  for i = #legacy, 1, -1 do rcall(\"LPUSH\", P .. \"wait\", legacy[i]) end\n"
+  "  rcall(\"LTRIM\", P .. \"paused\", 0, -1001)\n"
+  "end\n"
+  "if rcall(\"LLEN\", P .. \"wait\") + rcall(\"ZCARD\", P .. \"prioritized\") > 0 then\n"
+  "  rcall(\"ZADD\", P .. \"marker\", 0, \"0\")\n"
+  "else\n"
+  "  delayMarker()\n"
+  "end\n"
+  "rcall(\"XADD\", P .. \"events\", \"MAXLEN\", \"~\", maxLen, \"*\", \"event\", \"resumed\")\n"
+  "return 0\n";
+
+static const char script_release[] = SCRIPT_COMMON
+  "-- ARGV[1] job id, ARGV[2] token: gives an active job back to the queue (front of the line)\n"
+  "local id = ARGV[1]\n"
+  "local jobKey = P .. id\n"
+  "if rcall(\"GET\", jobKey .. \":lock\") ~= ARGV[2] then return -6 end\n"
+  "rcall(\"DEL\", jobKey .. \":lock\")\n"
+  "rcall(\"SREM\", P .. \"stalled\", id)\n"
+  "if rcall(\"LREM\", P .. \"active\", -1, id) == 0 then return -3 end\n"
+  "local priority = tonumber(rcall(\"HGET\", jobKey, \"priority\")) or 0\n"
+  "if priority > 0 then\n"
+  "  pushReady(id, priority, false, pausedOrMaxed())\n"
+  "else\n"
+  "  rcall(\"RPUSH\", P .. \"wait\", id)\n"
+  "  if not pausedOrMaxed() then rcall(\"ZADD\", P .. \"marker\", 0, \"0\") end\n"
+  "end\n"
+  "rcall(\"XADD\", P .. \"events\", \"MAXLEN\", \"~\", maxEvents(), \"*\", \"event\", \"waiting\", \"jobId\", id, \"prev\", \"active\")\n"
+  "return 0\n";
+
+static const char *const script_sources[QUEUE_SCRIPT_COUNT] = {
+  [QUEUE_SCRIPT_ADD] = script_add,
+  [QUEUE_SCRIPT_STEP] = script_step,
+  [QUEUE_SCRIPT_EXTEND_LOCKS] = script_extend,
+  [QUEUE_SCRIPT_STALLED] = script_stalled,
+  [QUEUE_SCRIPT_PROGRESS] = script_progress,
+  [QUEUE_SCRIPT_LOG] = script_log,
+  [QUEUE_SCRIPT_PAUSE] = script_pause,
+  [QUEUE_SCRIPT_RELEASE] = script_release,
+};
+
+static const char *const script_names[QUEUE_SCRIPT_COUNT] = {
+  "add", "step", "extend-locks", "stalled", "progress", "log", "pause", "release",
+};
+
+static char script_shas[QUEUE_SCRIPT_COUNT][41];
+static pthread_once_t shas_once = PTHREAD_ONCE_INIT;
+
+static void compute_shas(void)
+{
+  for (int i = 0; i < QUEUE_SCRIPT_COUNT; i++) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EVP_Digest(script_sources[i], strlen(script_sources[i]), digest, &length, EVP_sha1(), NULL);
+    for (unsigned int j = 0; j < length && j < 20; j++)
+      snprintf(script_shas[i] + 2 * j, 3, "%02x", digest[j]);
+  }
+}
+
+const char *queue_script_sha(enum queue_script script)
+{
+  pthread_once(&shas_once, compute_shas);
+  return script_shas[script];
+}
+
+void queue_args_init(struct queue_args *args)
+{
+  memset(args, 0, sizeof *args);
+}
+
+void queue_args_free(struct queue_args *args)
+{
+  for (size_t i = 0; i < args->owned_count; i++)
+    free(args->owned[i]);
+  free(args->owned);
+  free(args->values);
+  free(args->lengths);
+  memset(args, 0, sizeof *args);
+}
+
+static int grow(struct queue_args *args)
+{
+  if (args->count < args->capacity)
+    return 0;
+  size_t capacity = args->capacity ? args->capacity * 2 : 16;
+  const char **values = realloc(args->values, capacity * sizeof *values);
+  if (!values)
+    return -1;
+  args->values = values;
+  size_t *lengths = realloc(args->lengths, capacity * sizeof *lengths);
+  if (!lengths)
+    return -1;
+  args->lengths = lengths;
+  char **owned = realloc(args->owned, capacity * sizeof *owned);
+  if (!owned)
+    return -1;
+  args->owned = owned;
+  args->capacity = capacity;
+  return 0;
+}
+
+void queue_args_add(struct queue_args *args, const char *value, size_t length)
+{
+  if (args->failed || grow(args) != 0) {
+    args->failed = 1;
+    return;
+  }
+  args->values[args->count] = value;
+  args->lengths[args->count] = length;
+  args->count++;
+}
+
+void queue_args_add_text(struct queue_args *args, const char *text)
+{
+  queue_args_add(args, text ? text : "", text ? strlen(text) : 0);
+}
+
+void queue_args_add_long(struct queue_args *args, long long value)
+{
+  char buffer[32];
+  int length = snprintf(buffer, sizeof buffer, "%lld", value);
+  char *copy = NULL;
+  if (!args->failed && grow(args) == 0)
+    copy = strdup(buffer);
+  if (!copy) {
+    args->failed = 1;
+    return;
+  }
+  args->owned[args->owned_count++] = copy;
+  queue_args_add(args, copy, (size_t)length);
+}
+
+int queue_script_command(enum queue_script script, const char *prefix, const struct queue_args *args,
+                         struct queue_args *out)
+{
+  queue_args_add_text(out, "EVALSHA");
+  queue_args_add(out, queue_script_sha(script), 40);
+  queue_args_add_text(out, "1");
+  queue_args_add_text(out, prefix);
+  for (size_t i = 0; i < args->count; i++)
+    queue_args_add(out, args->values[i], args->lengths[i]);
+  return out->failed || args->failed ? -1 : 0;
+}
+
+int queue_script_load(struct redis_conn *conn, enum queue_script script, struct growth_error *err)
+{
+  redisReply *reply = redis_conn_command(conn, err, "SCRIPT LOAD %s", script_sources[script]);
+  if (!reply)
+    return error_prefix(err, "loading the queue's '%s' script", script_names[script]);
+  int same = reply->type == REDIS_REPLY_STRING && strcmp(reply->str, queue_script_sha(script)) == 0;
+  freeReplyObject(reply);
+  if (!same)
+    return error_set(err, ERR_INTERNAL, "loading the queue's '%s' script: Redis computed another SHA1",
+                     script_names[script]);
+  return 0;
+}
+
+redisReply *queue_script_run(struct redis_conn *conn, enum queue_script script, const char *prefix,
+                             const struct queue_args *args, struct growth_error *err)
+{
+  struct queue_args command;
+  queue_args_init(&command);
+  redisReply *reply = NULL;
+  if (queue_script_command(script, prefix, args, &command) != 0) {
+    error_set(err, ERR_NO_MEMORY, "queue script '%s': out of memory for its arguments", script_names[script]);
+    goto done;
+  }
+  for (int attempt = 0; attempt < 2 && !reply; attempt++) {
+    reply = redis_conn_command_argv(conn, (int)command.count, command.values, command.lengths, err);
+    if (reply || attempt > 0 || strncmp(err->message, "redis replied: NOSCRIPT", 23) != 0)
+      break;
+    if (queue_script_load(conn, script, err) != 0)
+      break;
+  }
+  if (!reply)
+    error_prefix(err, "queue script '%s'", script_names[script]);
+done:
+  queue_args_free(&command);
+  return reply;
+}

@@ -1,0 +1,617 @@
+/*
+ * queue_worker.c — the worker's threads and its calls to Redis (see queue_worker.h).
+ *
+ * Threads: `concurrency` handler threads run jobs; one waker blocks on the marker (queue_wakeup.c); one
+ * coordinator owns every script call that changes job states. The coordinator batches: one call of the
+ * step script writes the outcome of every job finished since the last call and takes as many new jobs as
+ * there are free slots, so a busy worker makes about one round trip per batch rather than two per job,
+ * and at concurrency 1 one round trip per job, as BullMQ's "fetch next" does. It also renews the locks of
+ * every held job each lock_duration/2 in one call, and runs the stalled checker every stalled_interval.
+ *
+ * Redis going away: a failed step keeps the finished jobs and retries with backoff (100 ms .. 5 s) on a
+ * fresh connection; a job whose lock could not be renewed for a whole lock duration is cancelled, since
+ * another worker may have taken it by then, so a job never runs twice at once.
+ */
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "queue/queue_scripts.h"
+#include "queue/queue_worker_internal.h"
+
+#define MAX_FINISH_PER_STEP 256
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 5000
+
+void worker_wait_until(struct queue_worker *worker, pthread_cond_t *cond, int64_t deadline_ms)
+{
+  /* The conditions use CLOCK_MONOTONIC (see queue_worker_start). */
+  struct timespec ts = { .tv_sec = deadline_ms / 1000, .tv_nsec = (long)(deadline_ms % 1000) * 1000000L };
+  pthread_cond_timedwait(cond, &worker->lock, &ts);
+}
+
+static int64_t min64(int64_t a, int64_t b)
+{
+  return a < b ? a : b;
+}
+
+static void slot_free(struct slot *slot)
+{
+  queue_job_free(slot->job);
+  worker_outcome_free(&slot->outcome);
+  free(slot);
+}
+
+static void held_remove(struct queue_worker *worker, struct slot *slot)
+{
+  if (slot->prev)
+    slot->prev->next = slot->next;
+  else
+    worker->held = slot->next;
+  if (slot->next)
+    slot->next->prev = slot->prev;
+  worker->held_count--;
+}
+
+static void *handler_main(void *arg)
+{
+  struct queue_worker *worker = arg;
+  pthread_mutex_lock(&worker->lock);
+  for (;;) {
+    while (!worker->ready_head && !worker->handlers_exit)
+      pthread_cond_wait(&worker->handlers_wake, &worker->lock);
+    struct slot *slot = worker->ready_head;
+    if (!slot)
+      break;
+    worker->ready_head = slot->next_ready;
+    if (!worker->ready_head)
+      worker->ready_tail = NULL;
+    pthread_mutex_unlock(&worker->lock);
+    worker_run_job(worker, slot);
+    pthread_mutex_lock(&worker->lock);
+    slot->next_done = NULL;
+    if (worker->done_tail)
+      worker->done_tail->next_done = slot;
+    else
+      worker->done_head = slot;
+    worker->done_tail = slot;
+    pthread_cond_signal(&worker->coordinator_wake);
+  }
+  pthread_mutex_unlock(&worker->lock);
+  return NULL;
+}
+
+/* "-1" keep all, "0" keep none, else "count:age". */
+static void retention_text(const struct queue_retention *keep, char *out, size_t size)
+{
+  if (keep->remove_all)
+    snprintf(out, size, "0");
+  else if (keep->count < 0 && keep->age_s < 0)
+    snprintf(out, size, "-1");
+  else
+    snprintf(out, size, "%ld:%ld", keep->count, keep->age_s);
+}
+
+static void add_finish_args(struct queue_args *args, struct slot *slot, char (*keep)[48])
+{
+  const struct queue_job *job = slot->job;
+  const struct job_outcome *outcome = &slot->outcome;
+  static const char kinds[4][2] = { "c", "f", "d", "r" };
+  const char *kind = outcome->kind == 'c' ? kinds[0] : outcome->kind == 'f' ? kinds[1]
+                     : outcome->kind == 'd' ? kinds[2] : kinds[3];
+  retention_text(outcome->kind == 'c' ? &job->options.remove_on_complete : &job->options.remove_on_fail, *keep,
+                 sizeof *keep);
+  queue_args_add_text(args, job->id);
+  queue_args_add_text(args, job->token);
+  queue_args_add_text(args, kind);
+  queue_args_add_text(args, outcome->value ? outcome->value : "");
+  queue_args_add_text(args, outcome->stack_line ? outcome->stack_line : "");
+  queue_args_add_long(args, job->options.stack_trace_limit);
+  queue_args_add_long(args, outcome->backoff_ms);
+  queue_args_add_text(args, *keep);
+  queue_args_add_long(args, job->options.attempts);
+  queue_args_add_text(args, job->options.lifo ? "1" : "0");
+}
+
+static struct slot *slot_from_reply(struct queue_worker *worker, const redisReply *id, const redisReply *token,
+                                    const redisReply *hash, struct growth_error *err)
+{
+  struct slot *slot = calloc(1, sizeof *slot);
+  size_t count = hash->type == REDIS_REPLY_ARRAY ? hash->elements : 0;
+  const char **fields = calloc(count + 1, sizeof *fields);
+  size_t *lengths = calloc(count + 1, sizeof *lengths);
+  if (!slot || !fields || !lengths) {
+    error_set(err, ERR_NO_MEMORY, "out of memory taking job %s", id->str);
+    goto fail;
+  }
+  for (size_t i = 0; i < count; i++) {
+    fields[i] = hash->element[i]->str ? hash->element[i]->str : "";
+    lengths[i] = hash->element[i]->len;
+  }
+  slot->job = queue_job_from_fields(id->str, fields, lengths, count, err);
+  if (!slot->job || !(slot->job->token = strdup(token->str))) {
+    error_set(err, ERR_NO_MEMORY, "out of memory taking job %s", id->str);
+    goto fail;
+  }
+  slot->control.worker = worker;
+  slot->control.job = slot->job;
+  slot->renewed_ms = clock_monotonic_ms();
+  free(lengths);
+  free(fields);
+  return slot;
+fail:
+  free(lengths);
+  free(fields);
+  if (slot)
+    queue_job_free(slot->job);
+  free(slot);
+  return NULL;
+}
+
+static void count_outcome(struct queue_worker *worker, const struct slot *slot, long long code)
+{
+  if (code != 0) {
+    worker->stats.lost++;
+    log_warn("Worker", "job %s: its outcome was not written (code %lld): the lock was lost, another worker "
+             "holds or finished it", slot->job->id, code);
+  } else if (slot->outcome.kind == 'c') {
+    worker->stats.completed++;
+  } else if (slot->outcome.kind == 'f') {
+    worker->stats.failed++;
+  } else {
+    worker->stats.retried++;
+  }
+}
+
+/* Called with the lock held; drops it around the Redis call. Returns 0, or -1 when Redis failed (the
+ * batch is then back at the front of the done list). */
+static int step(struct queue_worker *worker, struct redis_conn *conn, struct growth_error *err)
+{
+  struct slot *batch[MAX_FINISH_PER_STEP];
+  size_t finished = 0;
+  while (worker->done_head && finished < MAX_FINISH_PER_STEP) {
+    struct slot *slot = worker->done_head;
+    worker->done_head = slot->next_done;
+    if (!worker->done_head)
+      worker->done_tail = NULL;
+    if (slot->released) {
+      held_remove(worker, slot);
+      slot_free(slot);
+      continue;
+    }
+    batch[finished++] = slot;
+  }
+  long fetch = worker->stopping ? 0 : worker->options.concurrency - worker->held_count + (long)finished;
+  if (!worker->fetch_wanted && finished == 0)
+    fetch = 0;
+  if (finished == 0 && fetch <= 0)
+    return 0;
+  pthread_mutex_unlock(&worker->lock);
+
+  struct queue_args args;
+  queue_args_init(&args);
+  char now[24], keep[MAX_FINISH_PER_STEP][48];
+  snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
+  queue_args_add_text(&args, now);
+  queue_args_add_text(&args, worker->token_base);
+  queue_args_add_long(&args, worker->options.lock_duration_ms);
+  queue_args_add_long(&args, fetch > 0 ? fetch : 0);
+  queue_args_add_text(&args, worker->options.name ? worker->options.name : "");
+  queue_args_add_long(&args, (long long)finished);
+  for (size_t i = 0; i < finished; i++)
+    add_finish_args(&args, batch[i], &keep[i]);
+  redisReply *reply = queue_script_run(conn, QUEUE_SCRIPT_STEP, queue_key_prefix(worker->options.queue), &args, err);
+  queue_args_free(&args);
+
+  pthread_mutex_lock(&worker->lock);
+  if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) {
+    if (reply)
+      error_set(err, ERR_UPSTREAM, "the step script gave an unexpected reply");
+    for (size_t i = finished; i-- > 0;) {
+      batch[i]->next_done = worker->done_head;
+      worker->done_head = batch[i];
+      if (!worker->done_tail)
+        worker->done_tail = batch[i];
+    }
+    if (reply)
+      freeReplyObject(reply);
+    return -1;
+  }
+  const redisReply *codes = reply->element[0], *jobs = reply->element[1], *next_due = reply->element[2];
+  for (size_t i = 0; i < finished; i++) {
+    count_outcome(worker, batch[i], i < codes->elements ? codes->element[i]->integer : -1);
+    held_remove(worker, batch[i]);
+    slot_free(batch[i]);
+  }
+  long taken = 0;
+  for (size_t i = 0; i + 2 < jobs->elements; i += 3) {
+    struct slot *slot = slot_from_reply(worker, jobs->element[i], jobs->element[i + 1], jobs->element[i + 2], err);
+    if (!slot) {
+      log_error("Worker", "%s; the job will be recovered by the stalled checker", err->message);
+      continue;
+    }
+    slot->next = worker->held;
+    if (worker->held)
+      worker->held->prev = slot;
+    worker->held = slot;
+    worker->held_count++;
+    if (worker->ready_tail)
+      worker->ready_tail->next_ready = slot;
+    else
+      worker->ready_head = slot;
+    worker->ready_tail = slot;
+    taken++;
+  }
+  if (taken > 0)
+    pthread_cond_broadcast(&worker->handlers_wake);
+  if (fetch > 0 && taken < fetch) {
+    worker->fetch_wanted = 0;
+    worker->next_due_ms = next_due->str && next_due->str[0] ? strtoll(next_due->str, NULL, 10) : -1;
+    pthread_cond_signal(&worker->waker_wake);
+  }
+  freeReplyObject(reply);
+  return 0;
+}
+
+/* Renews every held lock in one call; cancels jobs whose lock is gone or could not be renewed in time. */
+static void renew_locks(struct queue_worker *worker, struct redis_conn *conn)
+{
+  struct queue_args args;
+  queue_args_init(&args);
+  queue_args_add_long(&args, worker->options.lock_duration_ms);
+  size_t count = 0;
+  for (struct slot *slot = worker->held; slot; slot = slot->next)
+    if (!slot->released)
+      count++;
+  struct slot **slots = count ? calloc(count, sizeof *slots) : NULL;
+  if (count && !slots) {
+    queue_args_free(&args);
+    return;
+  }
+  size_t n = 0;
+  for (struct slot *slot = worker->held; slot && n < count; slot = slot->next)
+    if (!slot->released) {
+      slots[n++] = slot;
+      queue_args_add_text(&args, slot->job->id);
+      queue_args_add_text(&args, slot->job->token);
+    }
+  if (n == 0)
+    goto done;
+  /* The slots stay valid while unlocked: only this thread frees held slots. */
+  pthread_mutex_unlock(&worker->lock);
+  struct growth_error err = { 0 };
+  redisReply *reply = NULL;
+  if (conn)
+    reply = queue_script_run(conn, QUEUE_SCRIPT_EXTEND_LOCKS, queue_key_prefix(worker->options.queue), &args, &err);
+  else
+    error_set(&err, ERR_UNAVAILABLE, "no connection to Redis");
+  pthread_mutex_lock(&worker->lock);
+  int64_t now = clock_monotonic_ms();
+  for (size_t i = 0; i < n; i++) {
+    struct slot *slot = slots[i];
+    int renewed = reply && reply->type == REDIS_REPLY_ARRAY && i < reply->elements &&
+                  reply->element[i]->integer == 1;
+    if (renewed)
+      slot->renewed_ms = now;
+    int lost = (reply && !renewed) || now - slot->renewed_ms >= worker->options.lock_duration_ms;
+    if (lost && !slot->control.cancelled) {
+      log_warn("Worker", "job %s: lock %s; cancelling it here", slot->job->id,
+               reply ? "lost (another worker may hold it)" : "could not be renewed for a whole lock duration");
+      __atomic_store_n(&slot->control.cancelled, 1, __ATOMIC_RELEASE);
+      pthread_cond_broadcast(&worker->sleepers_wake);
+    }
+  }
+  if (!reply)
+    log_warn("Worker", "renewing locks: %s", err.message);
+  else
+    freeReplyObject(reply);
+done:
+  free(slots);
+  queue_args_free(&args);
+}
+
+static void check_stalled(struct queue_worker *worker, struct redis_conn *conn)
+{
+  struct queue_args args;
+  queue_args_init(&args);
+  char now[24];
+  snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
+  queue_args_add_long(&args, worker->options.max_stalled_count);
+  queue_args_add_text(&args, now);
+  queue_args_add_long(&args, worker->options.stalled_interval_ms);
+  pthread_mutex_unlock(&worker->lock);
+  struct growth_error err = { 0 };
+  redisReply *reply = queue_script_run(conn, QUEUE_SCRIPT_STALLED, queue_key_prefix(worker->options.queue), &args,
+                                       &err);
+  queue_args_free(&args);
+  if (!reply) {
+    log_warn("Worker", "stalled-job check: %s", err.message);
+  } else {
+    for (size_t i = 0; reply->type == REDIS_REPLY_ARRAY && i < reply->elements; i++)
+      log_warn("Worker", "job %s stalled (its worker stopped renewing the lock); moved back to wait",
+               reply->element[i]->str);
+    freeReplyObject(reply);
+  }
+  pthread_mutex_lock(&worker->lock);
+}
+
+/* Past the grace time: cancel every held job and give the ones still locked by us back to the queue. */
+static void release_all(struct queue_worker *worker, struct redis_conn *conn)
+{
+  while (worker->ready_head) {   /* not started: nobody else will touch these slots */
+    struct slot *slot = worker->ready_head;
+    worker->ready_head = slot->next_ready;
+    slot->next_done = NULL;
+    if (worker->done_tail)
+      worker->done_tail->next_done = slot;
+    else
+      worker->done_head = slot;
+    worker->done_tail = slot;
+  }
+  worker->ready_tail = NULL;
+  for (struct slot *slot = worker->held; slot; slot = slot->next) {
+    if (slot->released)
+      continue;
+    slot->released = 1;
+    __atomic_store_n(&slot->control.cancelled, 1, __ATOMIC_RELEASE);
+    struct queue_args args;
+    queue_args_init(&args);
+    queue_args_add_text(&args, slot->job->id);
+    queue_args_add_text(&args, slot->job->token);
+    struct growth_error err = { 0 };
+    pthread_mutex_unlock(&worker->lock);
+    redisReply *reply = queue_script_run(conn, QUEUE_SCRIPT_RELEASE, queue_key_prefix(worker->options.queue), &args,
+                                         &err);
+    pthread_mutex_lock(&worker->lock);
+    queue_args_free(&args);
+    if (reply && reply->type == REDIS_REPLY_INTEGER && reply->integer == 0) {
+      worker->stats.released++;
+      log_warn("Worker", "job %s did not finish within the grace time; given back to the queue", slot->job->id);
+    } else if (!reply) {
+      log_warn("Worker", "job %s: cannot give it back (%s); the stalled checker will", slot->job->id, err.message);
+    }
+    if (reply)
+      freeReplyObject(reply);
+  }
+  pthread_cond_broadcast(&worker->sleepers_wake);
+}
+
+static void *coordinator_main(void *arg)
+{
+  struct queue_worker *worker = arg;
+  struct redis_pool *pool = queue_pool(worker->options.queue);
+  struct growth_error err = { 0 };
+  long backoff = BACKOFF_MIN_MS;
+  int64_t next_renew = clock_monotonic_ms() + worker->options.lock_duration_ms / 2;
+  int64_t next_stalled = clock_monotonic_ms();
+  int released = 0;
+  pthread_mutex_lock(&worker->lock);
+  for (;;) {
+    int64_t now = clock_monotonic_ms();
+    if (worker->stopping && worker->held_count == 0)
+      break;
+    int past_grace = worker->stopping && now >= worker->grace_deadline_ms;
+    int want_fetch = !worker->stopping && worker->fetch_wanted && worker->held_count < worker->options.concurrency;
+    int renew_due = now >= next_renew && worker->held_count > 0;
+    int stalled_due = now >= next_stalled && !worker->stopping;
+    if (!worker->done_head && !want_fetch && !renew_due && !stalled_due && !(past_grace && !released)) {
+      int64_t deadline = min64(next_renew, next_stalled);
+      if (worker->stopping && !released)
+        deadline = min64(deadline, worker->grace_deadline_ms);
+      if (worker->held_count == 0 && !worker->stopping)
+        deadline = next_stalled;
+      worker_wait_until(worker, &worker->coordinator_wake, deadline);
+      continue;
+    }
+    pthread_mutex_unlock(&worker->lock);
+    struct redis_conn *conn = redis_pool_acquire(pool, &err);
+    pthread_mutex_lock(&worker->lock);
+    if (conn && past_grace && !released) {
+      release_all(worker, conn);
+      released = 1;
+    }
+    if (conn && (worker->done_head || want_fetch) && step(worker, conn, &err) == 0)
+      backoff = BACKOFF_MIN_MS;
+    else if (conn && (worker->done_head || want_fetch))
+      conn = (redis_pool_release(pool, conn), NULL);
+    if (conn && renew_due) {
+      renew_locks(worker, conn);
+      next_renew = clock_monotonic_ms() + worker->options.lock_duration_ms / 2;
+    }
+    if (conn && stalled_due) {
+      check_stalled(worker, conn);
+      next_stalled = clock_monotonic_ms() + worker->options.stalled_interval_ms;
+    }
+    if (!conn) {
+      log_warn("Worker", "%s; trying again in %ld ms", err.message, backoff);
+      if (renew_due) {
+        renew_locks(worker, NULL);
+        next_renew = clock_monotonic_ms() + worker->options.lock_duration_ms / 2;
+      }
+      worker_wait_until(worker, &worker->coordinator_wake, clock_monotonic_ms() + backoff);
+      backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+      continue;
+    }
+    pthread_mutex_unlock(&worker->lock);
+    redis_pool_release(pool, conn);
+    pthread_mutex_lock(&worker->lock);
+  }
+  pthread_mutex_unlock(&worker->lock);
+  return NULL;
+}
+
+static void make_identity(struct queue_worker *worker)
+{
+  unsigned char bytes[16];
+  if (RAND_bytes(bytes, sizeof bytes) != 1)
+    for (size_t i = 0; i < sizeof bytes; i++)
+      bytes[i] = (unsigned char)(rand() ^ (int)clock_monotonic_ms());
+  char *out = worker->token_base;
+  for (size_t i = 0; i < sizeof bytes; i++) {
+    out += sprintf(out, "%02x", bytes[i]);
+    if (i == 3 || i == 5 || i == 7 || i == 9)
+      *out++ = '-';
+  }
+  *out = '\0';
+  /* BullMQ's worker connection name: <prefix>:<base64(queue name)>[:w:<worker name>] */
+  const char *name = queue_name(worker->options.queue);
+  const char *key_prefix = queue_key_prefix(worker->options.queue);
+  int prefix_length = (int)(strlen(key_prefix) - strlen(name) - 2);
+  unsigned char encoded[200];
+  size_t name_length = strlen(name) > 140 ? 140 : strlen(name);
+  EVP_EncodeBlock(encoded, (const unsigned char *)name, (int)name_length);
+  snprintf(worker->client_name, sizeof worker->client_name, "%.*s:%s%s%s", prefix_length, key_prefix, encoded,
+           worker->options.name ? ":w:" : "", worker->options.name ? worker->options.name : "");
+}
+
+static int init_sync(struct queue_worker *worker)
+{
+  pthread_condattr_t attr;
+  pthread_condattr_init(&attr);
+  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+  pthread_mutex_init(&worker->lock, NULL);
+  pthread_cond_init(&worker->coordinator_wake, &attr);
+  pthread_cond_init(&worker->handlers_wake, &attr);
+  pthread_cond_init(&worker->waker_wake, &attr);
+  pthread_cond_init(&worker->sleepers_wake, &attr);
+  pthread_condattr_destroy(&attr);
+  return 0;
+}
+
+static void free_worker(struct queue_worker *worker)
+{
+  while (worker->held) {
+    struct slot *slot = worker->held;
+    held_remove(worker, slot);
+    slot_free(slot);
+  }
+  pthread_cond_destroy(&worker->sleepers_wake);
+  pthread_cond_destroy(&worker->waker_wake);
+  pthread_cond_destroy(&worker->handlers_wake);
+  pthread_cond_destroy(&worker->coordinator_wake);
+  pthread_mutex_destroy(&worker->lock);
+  free(worker->handlers);
+  free(worker);
+}
+
+struct queue_worker *queue_worker_start(const struct queue_worker_options *options, struct growth_error *err)
+{
+  if (!options->queue || !options->handler || !options->handler->run || options->concurrency < 1 ||
+      options->lock_duration_ms < 10 || options->stalled_interval_ms < 10 || options->max_stalled_count < 0) {
+    error_set(err, ERR_BAD_ARGUMENT, "worker: needs a queue, a handler, concurrency >= 1, lock duration and "
+              "stalled interval >= 10 ms");
+    return NULL;
+  }
+  struct queue_worker *worker = calloc(1, sizeof *worker);
+  if (!worker) {
+    error_set(err, ERR_NO_MEMORY, "worker: out of memory");
+    return NULL;
+  }
+  worker->options = *options;
+  if (worker->options.drain_delay_ms <= 0)
+    worker->options.drain_delay_ms = 5000;
+  worker->fetch_wanted = 1;   /* BullMQ's worker also looks first and only then blocks */
+  worker->next_due_ms = -1;
+  make_identity(worker);
+  init_sync(worker);
+  worker->handlers = calloc((size_t)options->concurrency, sizeof *worker->handlers);
+  if (!worker->handlers) {
+    error_set(err, ERR_NO_MEMORY, "worker: out of memory for %ld threads", options->concurrency);
+    goto fail;
+  }
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 1024 * 1024);
+  for (; worker->handler_count < options->concurrency; worker->handler_count++)
+    if (pthread_create(&worker->handlers[worker->handler_count], &attr, handler_main, worker) != 0)
+      break;
+  pthread_attr_destroy(&attr);
+  if (worker->handler_count < options->concurrency) {
+    error_set(err, ERR_INTERNAL, "worker: could only start %ld of %ld threads", worker->handler_count,
+              options->concurrency);
+    goto fail;
+  }
+  if (pthread_create(&worker->coordinator, NULL, coordinator_main, worker) != 0) {
+    error_set(err, ERR_INTERNAL, "worker: cannot start its coordinator thread");
+    goto fail;
+  }
+  worker->coordinator_started = 1;
+  if (pthread_create(&worker->waker, NULL, worker_wakeup_main, worker) != 0) {
+    error_set(err, ERR_INTERNAL, "worker: cannot start its wake-up thread");
+    goto fail;
+  }
+  worker->waker_started = 1;
+  log_info("Worker", "taking jobs from queue %s (concurrency %ld, lock %ld ms, stalled check every %ld ms)",
+           queue_name(options->queue), options->concurrency, options->lock_duration_ms, options->stalled_interval_ms);
+  return worker;
+fail:
+  queue_worker_stop(worker, 0);
+  return NULL;
+}
+
+/* Wakes the waker out of BZPOPMIN (CLIENT UNBLOCK) until it has seen the stop. */
+static void unblock_waker(struct queue_worker *worker)
+{
+  struct redis_pool *pool = queue_pool(worker->options.queue);
+  for (;;) {
+    pthread_mutex_lock(&worker->lock);
+    int done = worker->waker_done;
+    long long id = worker->waker_client_id;
+    pthread_cond_broadcast(&worker->waker_wake);
+    pthread_mutex_unlock(&worker->lock);
+    if (done)
+      return;
+    struct growth_error err = { 0 };
+    struct redis_conn *conn = id ? redis_pool_acquire(pool, &err) : NULL;
+    if (conn) {
+      redisReply *reply = redis_conn_command(conn, &err, "CLIENT UNBLOCK %lld", id);
+      if (reply)
+        freeReplyObject(reply);
+      redis_pool_release(pool, conn);
+    }
+    struct timespec pause = { 0, 50 * 1000000L };
+    nanosleep(&pause, NULL);
+  }
+}
+
+void queue_worker_stop(struct queue_worker *worker, long grace_ms)
+{
+  if (!worker)
+    return;
+  pthread_mutex_lock(&worker->lock);
+  worker->stopping = 1;
+  worker->grace_deadline_ms = clock_monotonic_ms() + (grace_ms > 0 ? grace_ms : 0);
+  long held = worker->held_count;
+  pthread_cond_broadcast(&worker->coordinator_wake);
+  pthread_mutex_unlock(&worker->lock);
+  if (worker->waker_started) {
+    log_info("Worker", "stopping: no new jobs; %ld running may finish within %ld ms", held, grace_ms);
+    unblock_waker(worker);
+    pthread_join(worker->waker, NULL);
+  }
+  if (worker->coordinator_started)
+    pthread_join(worker->coordinator, NULL);
+  pthread_mutex_lock(&worker->lock);
+  worker->handlers_exit = 1;
+  pthread_cond_broadcast(&worker->handlers_wake);
+  pthread_mutex_unlock(&worker->lock);
+  for (long i = 0; i < worker->handler_count; i++)
+    pthread_join(worker->handlers[i], NULL);
+  if (worker->waker_started)
+    log_info("Worker", "stopped: %ld completed, %ld failed, %ld retried, %ld given back, %ld lost",
+             worker->stats.completed, worker->stats.failed, worker->stats.retried, worker->stats.released,
+             worker->stats.lost);
+  free_worker(worker);
+}
+
+void queue_worker_get_stats(struct queue_worker *worker, struct queue_worker_stats *out)
+{
+  pthread_mutex_lock(&worker->lock);
+  *out = worker->stats;
+  pthread_mutex_unlock(&worker->lock);
+}

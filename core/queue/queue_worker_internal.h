@@ -1,0 +1,77 @@
+/*
+ * queue_worker_internal.h — the worker's shared state, for the files that make up the worker
+ * (queue_worker.c: threads and Redis steps; queue_worker_job.c: running one job; queue_wakeup.c: waiting
+ * on the marker). Not part of the queue's API.
+ *
+ * Every field below `lock` is guarded by it. A slot is one job the worker holds, from the moment the step
+ * script gave it a lock until its finish was written to Redis (or it was released at shutdown).
+ */
+#ifndef GROWTH_QUEUE_WORKER_INTERNAL_H
+#define GROWTH_QUEUE_WORKER_INTERNAL_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "queue/queue_worker.h"
+
+struct queue_worker;
+
+struct queue_job_control {
+  struct queue_worker *worker;
+  struct queue_job *job;
+  volatile int cancelled;
+};
+
+/* What the handler's run came to, in the step script's terms. */
+struct job_outcome {
+  char kind;            /* 'c' completed, 'f' failed for good, 'd' retry after backoff, 'r' retry now */
+  char *value;          /* returnvalue JSON or failedReason (malloc'd) */
+  char *stack_line;     /* the new stacktrace entry (malloc'd), failures only */
+  long backoff_ms;
+};
+
+struct slot {
+  struct queue_job *job;
+  struct queue_job_control control;
+  struct job_outcome outcome;
+  int64_t renewed_ms;   /* monotonic time of the last lock renewal that worked */
+  int released;         /* given back at shutdown: its outcome is dropped */
+  struct slot *next_ready, *next_done;
+  struct slot *prev, *next;  /* the list of every held slot */
+};
+
+struct queue_worker {
+  struct queue_worker_options options;
+  char token_base[48];
+  char client_name[300];
+  pthread_t coordinator, waker, *handlers;
+  long handler_count;
+  int coordinator_started, waker_started;
+
+  pthread_mutex_t lock;
+  pthread_cond_t coordinator_wake, handlers_wake, waker_wake, sleepers_wake;
+  struct slot *held;                    /* every slot */
+  long held_count;
+  struct slot *ready_head, *ready_tail; /* waiting for a handler thread */
+  struct slot *done_head, *done_tail;   /* waiting to be written to Redis */
+  int fetch_wanted;                     /* the marker (or a timeout) says: look for jobs */
+  int64_t next_due_ms;                  /* wall time of the earliest delayed job, -1 if none known */
+  int stopping, handlers_exit, waker_done;
+  int64_t grace_deadline_ms;            /* monotonic */
+  long long waker_client_id;            /* CLIENT ID of the blocking connection, 0 while unknown */
+  struct queue_worker_stats stats;
+};
+
+/* Runs the handler on one job and fills slot->outcome (queue_worker_job.c). Never fails: whatever goes
+ * wrong becomes the job's failure. */
+void worker_run_job(struct queue_worker *worker, struct slot *slot);
+
+void worker_outcome_free(struct job_outcome *outcome);
+
+/* The waker thread (queue_wakeup.c). */
+void *worker_wakeup_main(void *arg);
+
+/* Waits on cond until the monotonic deadline (ms) with worker->lock held. */
+void worker_wait_until(struct queue_worker *worker, pthread_cond_t *cond, int64_t deadline_ms);
+
+#endif

@@ -1,0 +1,232 @@
+/*
+ * queue_fixture_worker.c — a test fixture: runs core/queue's worker with C handlers, or adds jobs with
+ * core/queue's producer, against the Redis of REDIS_URL and the queue GROWTH_QUEUE_NAME.
+ *
+ *   queue_fixture_worker worker [--concurrency N] [--lock-ms N] [--stalled-ms N] [--max-stalled N]
+ *                               [--grace-ms N] [--name NAME]
+ *   queue_fixture_worker add --name NAME [--data JSON] [--count N] [--bulk] [--attempts N]
+ *                            [--backoff fixed|exponential] [--backoff-ms N] [--delay N] [--priority N]
+ *                            [--job-id ID] [--remove-on-complete N] [--remove-on-fail N]
+ *
+ * Handlers by job name: noop (returns null), echo (returns data), fail (fails, retryable, with
+ * data.message), fatal (fails, not retryable), progress (progress 50 and 100 plus two log lines, returns
+ * {"done":true}), sleep (waits data.ms, honouring cancellation), http (GETs data.url, returns its status).
+ * Any other name is refused by the worker. The worker prints "ready" on stdout once started and stops on
+ * SIGTERM/SIGINT with --grace-ms.
+ */
+#include <curl/curl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/redis_url.h"
+#include "queue/queue.h"
+#include "queue/queue_worker.h"
+#include "redis/redis_pool.h"
+
+static const char *const handler_names[] = { "noop", "echo", "fail", "fatal", "progress", "sleep", "http" };
+
+static int accepts(void *context, const char *name)
+{
+  (void)context;
+  for (size_t i = 0; i < sizeof handler_names / sizeof handler_names[0]; i++)
+    if (strcmp(name, handler_names[i]) == 0)
+      return 1;
+  return 0;
+}
+
+static size_t discard(char *data, size_t size, size_t count, void *user)
+{
+  (void)data;
+  (void)user;
+  return size * count;
+}
+
+static int run_http(const char *url, char **result, struct growth_error *err)
+{
+  CURL *curl = curl_easy_init();
+  if (!curl)
+    return error_set(err, ERR_NO_MEMORY, "http: no curl handle");
+  curl_easy_setopt(curl, CURLOPT_URL, url);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 30000L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  CURLcode code = curl_easy_perform(curl);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(curl);
+  if (code != CURLE_OK)
+    return error_set(err, ERR_UNAVAILABLE, "http: %s", curl_easy_strerror(code));
+  return asprintf(result, "{\"status\":%ld}", status) < 0 ? error_set(err, ERR_NO_MEMORY, "http: no memory") : 0;
+}
+
+static int run(void *context, const struct queue_job *job, struct queue_job_control *control, char **result,
+               struct growth_error *err)
+{
+  (void)context;
+  json_t *data = json_loads(job->data, JSON_DECODE_ANY, NULL);
+  int status = 0;
+  const char *message = json_string_value(json_object_get(data, "message"));
+  if (strcmp(job->name, "echo") == 0) {
+    *result = strdup(job->data);
+  } else if (strcmp(job->name, "fail") == 0 || strcmp(job->name, "fatal") == 0) {
+    status = error_set(err, ERR_UPSTREAM, "%s", message ? message : "the fixture failed on purpose");
+    err->retryable = strcmp(job->name, "fail") == 0;
+  } else if (strcmp(job->name, "progress") == 0) {
+    if (queue_control_progress(control, 50, err) != 0 || queue_control_log(control, "half way", err) != 0 ||
+        queue_control_progress(control, 100, err) != 0 || queue_control_log(control, "done", err) != 0)
+      status = -1;
+    else
+      *result = strdup("{\"done\":true}");
+  } else if (strcmp(job->name, "sleep") == 0) {
+    json_int_t ms = json_integer_value(json_object_get(data, "ms"));
+    if (queue_control_sleep(control, (long)ms))
+      status = error_set(err, ERR_TIMEOUT, "sleep: cancelled");
+    else
+      *result = strdup("{\"slept\":true}");
+  } else if (strcmp(job->name, "http") == 0) {
+    const char *url = json_string_value(json_object_get(data, "url"));
+    status = url ? run_http(url, result, err) : error_set(err, ERR_BAD_ARGUMENT, "http: data.url is missing");
+  }
+  json_decref(data);
+  return status;
+}
+
+static long option_long(int argc, char **argv, const char *name, long fallback)
+{
+  for (int i = 0; i + 1 < argc; i++)
+    if (strcmp(argv[i], name) == 0)
+      return strtol(argv[i + 1], NULL, 10);
+  return fallback;
+}
+
+static const char *option_text(int argc, char **argv, const char *name, const char *fallback)
+{
+  for (int i = 0; i + 1 < argc; i++)
+    if (strcmp(argv[i], name) == 0)
+      return argv[i + 1];
+  return fallback;
+}
+
+static int has_flag(int argc, char **argv, const char *name)
+{
+  for (int i = 0; i < argc; i++)
+    if (strcmp(argv[i], name) == 0)
+      return 1;
+  return 0;
+}
+
+static int run_worker(struct queue *queue, int argc, char **argv)
+{
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop, NULL);
+  struct queue_job_handler handler = { .accepts = accepts, .run = run };
+  struct queue_worker_options options = {
+    .queue = queue,
+    .handler = &handler,
+    .concurrency = option_long(argc, argv, "--concurrency", 8),
+    .lock_duration_ms = option_long(argc, argv, "--lock-ms", 30000),
+    .stalled_interval_ms = option_long(argc, argv, "--stalled-ms", 30000),
+    .max_stalled_count = option_long(argc, argv, "--max-stalled", 1),
+    .drain_delay_ms = 5000,
+    .name = option_text(argc, argv, "--name", NULL),
+  };
+  struct growth_error err = { 0 };
+  struct queue_worker *worker = queue_worker_start(&options, &err);
+  if (!worker) {
+    fprintf(stderr, "queue_fixture_worker: %s\n", err.message);
+    return 1;
+  }
+  printf("ready\n");
+  fflush(stdout);
+  int signal_number = 0;
+  sigwait(&stop, &signal_number);
+  queue_worker_stop(worker, option_long(argc, argv, "--grace-ms", 30000));
+  return 0;
+}
+
+static int run_add(struct queue *queue, int argc, char **argv)
+{
+  long count = option_long(argc, argv, "--count", 1);
+  struct queue_job_options options;
+  queue_job_options_default(&options);
+  options.attempts = option_long(argc, argv, "--attempts", 0);
+  const char *backoff = option_text(argc, argv, "--backoff", NULL);
+  if (backoff)
+    options.backoff_type = strcmp(backoff, "exponential") == 0 ? QUEUE_BACKOFF_EXPONENTIAL : QUEUE_BACKOFF_FIXED;
+  options.backoff_delay_ms = option_long(argc, argv, "--backoff-ms", 0);
+  options.delay_ms = option_long(argc, argv, "--delay", 0);
+  options.priority = option_long(argc, argv, "--priority", 0);
+  options.remove_on_complete.count = option_long(argc, argv, "--remove-on-complete", -1);
+  options.remove_on_complete.remove_all = options.remove_on_complete.count == 0;
+  options.remove_on_fail.count = option_long(argc, argv, "--remove-on-fail", -1);
+  options.remove_on_fail.remove_all = options.remove_on_fail.count == 0;
+  struct queue_new_job *jobs = calloc((size_t)count, sizeof *jobs);
+  if (!jobs)
+    return 1;
+  for (long i = 0; i < count; i++)
+    jobs[i] = (struct queue_new_job){ .name = option_text(argc, argv, "--name", "noop"),
+                                      .data = option_text(argc, argv, "--data", NULL),
+                                      .job_id = option_text(argc, argv, "--job-id", NULL),
+                                      .options = &options };
+  struct growth_error err = { 0 };
+  int status = 0;
+  printf("[");
+  if (has_flag(argc, argv, "--bulk")) {
+    char **ids = NULL;
+    status = queue_add_bulk(queue, jobs, (size_t)count, &ids, &err);
+    for (long i = 0; status == 0 && i < count; i++)
+      printf("%s\"%s\"", i ? "," : "", ids[i]);
+    queue_free_strings(ids, status == 0 ? (size_t)count : 0);
+  } else {
+    for (long i = 0; status == 0 && i < count; i++) {
+      char *id = NULL;
+      status = queue_add(queue, &jobs[i], &id, &err);
+      if (status == 0)
+        printf("%s\"%s\"", i ? "," : "", id);
+      free(id);
+    }
+  }
+  printf("]\n");
+  free(jobs);
+  if (status != 0)
+    fprintf(stderr, "queue_fixture_worker: %s\n", err.message);
+  return status == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+  if (argc < 2 || (strcmp(argv[1], "worker") != 0 && strcmp(argv[1], "add") != 0)) {
+    fprintf(stderr, "usage: queue_fixture_worker worker|add [options]\n");
+    return 2;
+  }
+  signal(SIGPIPE, SIG_IGN);
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  struct growth_error err = { 0 };
+  struct redis_url url;
+  const char *text = getenv("REDIS_URL");
+  if (redis_url_parse(text ? text : "redis://127.0.0.1:6379", &url, &err) != 0) {
+    fprintf(stderr, "queue_fixture_worker: %s\n", err.message);
+    return 2;
+  }
+  long concurrency = option_long(argc, argv, "--concurrency", 8);
+  struct redis_pool_options pool_options = { .url = url, .size = (size_t)(concurrency < 16 ? concurrency : 16) + 2,
+                                             .connect_timeout_ms = 1000, .command_timeout_ms = 5000 };
+  struct redis_pool *pool = redis_pool_new(&pool_options, &err);
+  const char *name = getenv("GROWTH_QUEUE_NAME");
+  struct queue *queue = pool ? queue_new(pool, NULL, name ? name : "growth-agents", &err) : NULL;
+  int status = 2;
+  if (!queue)
+    fprintf(stderr, "queue_fixture_worker: %s\n", err.message);
+  else
+    status = strcmp(argv[1], "worker") == 0 ? run_worker(queue, argc - 2, argv + 2) : run_add(queue, argc - 2, argv + 2);
+  queue_free(queue);
+  redis_pool_free(pool);
+  curl_global_cleanup();
+  return status;
+}
