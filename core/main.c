@@ -17,7 +17,10 @@
 #include "cmd/command.h"
 
 static const struct command commands[] = {
-  { "serve", "", "serve the REST API and the /agents dashboard", command_serve },
+  { "serve", "[--workers N]", "serve the REST API and the /agents dashboard (and N in-process workers)",
+    command_serve },
+  { "worker", "[--concurrency N]", "run queued jobs until SIGTERM", command_worker },
+  { "launch", "[--agents a,b]", "enqueue agents and print their job ids", command_launch },
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

@@ -56,6 +56,15 @@ struct config {
   char *twilio_auth_token;
   char *twilio_from_number;
   char *gmail_sender_address;
+  /* queue */
+  char *queue_prefix;
+  long worker_concurrency;
+  long workers;
+  long lock_duration_ms;
+  long stalled_interval_ms;
+  long max_stalled_count;
+  long shutdown_grace_s;
+  char *profile_path;
 };
 
 /* Returns the value of a variable, or NULL when it is not set. */
