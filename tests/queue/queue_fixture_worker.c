@@ -7,6 +7,10 @@
  *   queue_fixture_worker add --name NAME [--data JSON] [--count N] [--bulk] [--attempts N]
  *                            [--backoff fixed|exponential] [--backoff-ms N] [--delay N] [--priority N]
  *                            [--job-id ID] [--remove-on-complete N] [--remove-on-fail N]
+ *   queue_fixture_worker counts | jobs STATE START END [asc] | job ID | logs ID | pause | resume
+ *
+ * The reads print JSON: counts as {"wait":n,...,"paused":bool}, jobs as a list of job objects (the
+ * shape of BullMQ's Job.toJSON), logs as {"logs":[...],"count":n}.
  *
  * Handlers by job name: noop (returns null), echo (returns data), fail (fails, retryable, with
  * data.message), fatal (fails, not retryable), progress (progress 50 and 100 plus two log lines, returns
@@ -199,10 +203,81 @@ static int run_add(struct queue *queue, int argc, char **argv)
   return status == 0 ? 0 : 1;
 }
 
+static int print_json(json_t *value)
+{
+  char *text = value ? json_dumps(value, JSON_COMPACT) : NULL;
+  json_decref(value);
+  if (!text)
+    return 1;
+  printf("%s\n", text);
+  free(text);
+  return 0;
+}
+
+static int run_read(struct queue *queue, int argc, char **argv)
+{
+  struct growth_error err = { 0 };
+  int status = -1;
+  const char *what = argv[0];
+  if (strcmp(what, "counts") == 0) {
+    struct queue_counts counts;
+    if ((status = queue_counts(queue, &counts, &err)) == 0) {
+      json_t *root = json_object();
+      for (int i = 0; i < QUEUE_STATE_COUNT; i++)
+        json_object_set_new(root, queue_state_name((enum queue_state)i), json_integer(counts.counts[i]));
+      json_object_set_new(root, "isPaused", json_boolean(counts.paused));
+      status = print_json(root);
+    }
+  } else if (strcmp(what, "jobs") == 0 && argc >= 4 && queue_state_parse(argv[1]) >= 0) {
+    struct queue_job **jobs = NULL;
+    size_t count = 0;
+    status = queue_list_jobs(queue, (enum queue_state)queue_state_parse(argv[1]), strtol(argv[2], NULL, 10),
+                             strtol(argv[3], NULL, 10), argc > 4 && strcmp(argv[4], "asc") == 0, &jobs, &count, &err);
+    if (status == 0) {
+      json_t *list = json_array();
+      for (size_t i = 0; i < count; i++)
+        json_array_append_new(list, queue_job_to_json(jobs[i]));
+      status = print_json(list);
+    }
+    queue_free_jobs(jobs, count);
+  } else if (strcmp(what, "job") == 0 && argc >= 2) {
+    struct queue_job *job = queue_get_job(queue, argv[1], &err);
+    status = job ? print_json(queue_job_to_json(job)) : -1;
+    queue_job_free(job);
+  } else if (strcmp(what, "logs") == 0 && argc >= 2) {
+    char **lines = NULL;
+    size_t count = 0;
+    long total = 0;
+    if ((status = queue_job_logs(queue, argv[1], 0, -1, &lines, &count, &total, &err)) == 0) {
+      json_t *list = json_array();
+      for (size_t i = 0; i < count; i++)
+        json_array_append_new(list, json_string(lines[i]));
+      status = print_json(json_pack("{s:o, s:I}", "logs", list, "count", (json_int_t)total));
+    }
+    queue_free_strings(lines, count);
+  } else if (strcmp(what, "pause") == 0 || strcmp(what, "resume") == 0) {
+    status = strcmp(what, "pause") == 0 ? queue_pause(queue, &err) : queue_resume(queue, &err);
+  } else {
+    error_set(&err, ERR_BAD_ARGUMENT, "unknown read '%s' or missing arguments", what);
+  }
+  if (status != 0)
+    fprintf(stderr, "queue_fixture_worker: %s\n", err.message);
+  return status == 0 ? 0 : 1;
+}
+
+static int known_command(const char *name)
+{
+  static const char *const names[] = { "worker", "add", "counts", "jobs", "job", "logs", "pause", "resume" };
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (strcmp(name, names[i]) == 0)
+      return 1;
+  return 0;
+}
+
 int main(int argc, char **argv)
 {
-  if (argc < 2 || (strcmp(argv[1], "worker") != 0 && strcmp(argv[1], "add") != 0)) {
-    fprintf(stderr, "usage: queue_fixture_worker worker|add [options]\n");
+  if (argc < 2 || !known_command(argv[1])) {
+    fprintf(stderr, "usage: queue_fixture_worker worker|add|counts|jobs|job|logs|pause|resume [options]\n");
     return 2;
   }
   signal(SIGPIPE, SIG_IGN);
@@ -224,7 +299,9 @@ int main(int argc, char **argv)
   if (!queue)
     fprintf(stderr, "queue_fixture_worker: %s\n", err.message);
   else
-    status = strcmp(argv[1], "worker") == 0 ? run_worker(queue, argc - 2, argv + 2) : run_add(queue, argc - 2, argv + 2);
+    status = strcmp(argv[1], "worker") == 0 ? run_worker(queue, argc - 2, argv + 2)
+             : strcmp(argv[1], "add") == 0  ? run_add(queue, argc - 2, argv + 2)
+                                            : run_read(queue, argc - 1, argv + 1);
   queue_free(queue);
   redis_pool_free(pool);
   curl_global_cleanup();
