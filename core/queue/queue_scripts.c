@@ -9,7 +9,9 @@
  * left to BullMQ. Times are the caller's clock in ms, passed as arguments; numbers that become keys'
  * scores or fields are formatted with "%.0f" inside the scripts so they never turn into exponent notation.
  *
- * Replies of QUEUE_SCRIPT_STEP: { finish codes, { id, token, HGETALL, ... }, next delayed due time or "" }.
+ * Replies of QUEUE_SCRIPT_STEP: { finish codes, { id, token, HGETALL, ... }, next delayed due time or "" }; the
+ * HGETALL is read before the activation's own writes (the token ends with the new "ats"), which saves an
+ * EXISTS per job.
  * Finish codes follow BullMQ's: 0 done, -1 no such job, -2 lock missing, -6 lock held by another token,
  * -3 job not in active.
  */
@@ -108,8 +110,10 @@ static const char script_step[] = SCRIPT_COMMON
   "local nowText = ARGV[1]\n"
   "local fetchCount = tonumber(ARGV[4])\n"
   "local finishCount = tonumber(ARGV[6])\n"
-  "local maxLen = maxEvents()\n"
-  "local blocked = pausedOrMaxed()\n"
+  "local meta = rcall(\"HMGET\", P .. \"meta\", \"opts.maxLenEvents\", \"paused\", \"concurrency\")\n"
+  "local maxLen = tonumber(meta[1]) or maxEvents()\n"
+  "local concurrency = tonumber(meta[3])\n"
+  "local blocked = meta[2] ~= false or (concurrency ~= nil and rcall(\"LLEN\", P .. \"active\") >= concurrency)\n"
   "local events = P .. \"events\"\n"
   "local results = {}\n"
   "local anyDelayed = false\n"
@@ -166,11 +170,11 @@ static const char script_step[] = SCRIPT_COMMON
   "  local attempts, lifo = tonumber(ARGV[b + 8]), ARGV[b + 9] == \"1\"\n"
   "  local jobKey = P .. id\n"
   "  local code = 0\n"
-  "  if rcall(\"EXISTS\", jobKey) == 0 then\n"
-  "    code = -1\n"
-  "  else\n"
-  "    local lock = rcall(\"GET\", jobKey .. \":lock\")\n"
-  "    if not lock then code = -2 elseif lock ~= token then code = -6 end\n"
+  "  local lock = rcall(\"GET\", jobKey .. \":lock\")\n"
+  "  if not lock then\n"
+  "    code = rcall(\"EXISTS\", jobKey) == 0 and -1 or -2\n"
+  "  elseif lock ~= token then\n"
+  "    code = -6\n"
   "  end\n"
   "  if code == 0 then\n"
   "    rcall(\"DEL\", jobKey .. \":lock\")\n"
@@ -225,7 +229,6 @@ static const char script_step[] = SCRIPT_COMMON
   "  local taken = 0\n"
   "  if not blocked then\n"
   "    local limit = fetchCount\n"
-  "    local concurrency = tonumber(rcall(\"HGET\", P .. \"meta\", \"concurrency\"))\n"
   "    if concurrency then\n"
   "      limit = math.min(limit, concurrency - rcall(\"LLEN\", P .. \"active\"))\n"
   "    end\n"
@@ -241,7 +244,9 @@ static const char script_step[] = SCRIPT_COMMON
   "        rcall(\"LPUSH\", P .. \"active\", id)\n"
   "      end\n"
   "      local jobKey = P .. id\n"
-  "      if string.sub(id, 1, 2) == \"0:\" or rcall(\"EXISTS\", jobKey) == 0 then\n"
+  "      local hash = {}\n"
+  "      if string.sub(id, 1, 2) ~= \"0:\" then hash = rcall(\"HGETALL\", jobKey) end\n"
+  "      if #hash == 0 then\n"
   "        rcall(\"LREM\", P .. \"active\", -1, id)\n"
   "      else\n"
   "        taken = taken + 1\n"
@@ -256,7 +261,7 @@ static const char script_step[] = SCRIPT_COMMON
   "        end\n"
   "        jobs[#jobs + 1] = id\n"
   "        jobs[#jobs + 1] = token\n"
-  "        jobs[#jobs + 1] = rcall(\"HGETALL\", jobKey)\n"
+  "        jobs[#jobs + 1] = hash\n"
   "      end\n"
   "    end\n"
   "    -- a full batch means more may be ready: pass the wake-up on to the next idle worker\n"

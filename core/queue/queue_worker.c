@@ -47,6 +47,23 @@ static void slot_free(struct slot *slot)
   free(slot);
 }
 
+/* Takes a finished slot out of the held list; frees it unless a thread has it pinned. */
+static void held_remove(struct queue_worker *worker, struct slot *slot);
+
+static void retire(struct queue_worker *worker, struct slot *slot)
+{
+  held_remove(worker, slot);
+  slot->finished = 1;
+  if (slot->pins == 0)
+    slot_free(slot);
+}
+
+static void unpin(struct slot *slot)
+{
+  if (--slot->pins == 0 && slot->finished)
+    slot_free(slot);
+}
+
 static void held_remove(struct queue_worker *worker, struct slot *slot)
 {
   if (slot->prev)
@@ -57,6 +74,8 @@ static void held_remove(struct queue_worker *worker, struct slot *slot)
     slot->next->prev = slot->prev;
   worker->held_count--;
 }
+
+static int finish_directly(struct queue_worker *worker, struct slot *slot, struct slot **next);
 
 static void *handler_main(void *arg)
 {
@@ -71,16 +90,22 @@ static void *handler_main(void *arg)
     worker->ready_head = slot->next_ready;
     if (!worker->ready_head)
       worker->ready_tail = NULL;
-    pthread_mutex_unlock(&worker->lock);
-    worker_run_job(worker, slot);
-    pthread_mutex_lock(&worker->lock);
-    slot->next_done = NULL;
-    if (worker->done_tail)
-      worker->done_tail->next_done = slot;
-    else
-      worker->done_head = slot;
-    worker->done_tail = slot;
-    pthread_cond_signal(&worker->coordinator_wake);
+    while (slot) {
+      pthread_mutex_unlock(&worker->lock);
+      worker_run_job(worker, slot);
+      pthread_mutex_lock(&worker->lock);
+      struct slot *next = NULL;
+      if (!finish_directly(worker, slot, &next)) {
+        slot->next_done = NULL;
+        if (worker->done_tail)
+          worker->done_tail->next_done = slot;
+        else
+          worker->done_head = slot;
+        worker->done_tail = slot;
+        pthread_cond_signal(&worker->coordinator_wake);
+      }
+      slot = next;
+    }
   }
   pthread_mutex_unlock(&worker->lock);
   return NULL;
@@ -138,6 +163,10 @@ static struct slot *slot_from_reply(struct queue_worker *worker, const redisRepl
     error_set(err, ERR_NO_MEMORY, "out of memory taking job %s", id->str);
     goto fail;
   }
+  /* the hash was read before activation: the token ends with the new attempts-started count */
+  const char *started = strrchr(token->str, ':');
+  slot->job->attempts_started = started ? strtol(started + 1, NULL, 10) : slot->job->attempts_started + 1;
+  slot->job->processed_on = clock_wall_ms();
   slot->control.worker = worker;
   slot->control.job = slot->job;
   slot->renewed_ms = clock_monotonic_ms();
@@ -168,24 +197,13 @@ static void count_outcome(struct queue_worker *worker, const struct slot *slot, 
   }
 }
 
-/* Called with the lock held; drops it around the Redis call. Returns 0, or -1 when Redis failed (the
- * batch is then back at the front of the done list). */
-static int step(struct queue_worker *worker, struct redis_conn *conn, struct growth_error *err)
+/* Writes the outcomes of batch[0..finished) and takes as many new jobs as there are free slots, in one call
+ * of the step script. Called with the lock held; drops it around the Redis call. New jobs go to the ready
+ * list, except the first when direct is not NULL: the calling handler thread runs that one itself. Returns
+ * 0, or -1 when Redis failed (the batch is then back at the front of the done list). */
+static int step_call(struct queue_worker *worker, struct redis_conn *conn, struct slot **batch, size_t finished,
+                     struct slot **direct, struct growth_error *err)
 {
-  struct slot *batch[MAX_FINISH_PER_STEP];
-  size_t finished = 0;
-  while (worker->done_head && finished < MAX_FINISH_PER_STEP) {
-    struct slot *slot = worker->done_head;
-    worker->done_head = slot->next_done;
-    if (!worker->done_head)
-      worker->done_tail = NULL;
-    if (slot->released) {
-      held_remove(worker, slot);
-      slot_free(slot);
-      continue;
-    }
-    batch[finished++] = slot;
-  }
   long fetch = worker->stopping ? 0 : worker->options.concurrency - worker->held_count + (long)finished;
   if (!worker->fetch_wanted && finished == 0)
     fetch = 0;
@@ -218,6 +236,8 @@ static int step(struct queue_worker *worker, struct redis_conn *conn, struct gro
       if (!worker->done_tail)
         worker->done_tail = batch[i];
     }
+    if (finished)
+      pthread_cond_signal(&worker->coordinator_wake);
     if (reply)
       freeReplyObject(reply);
     return -1;
@@ -225,8 +245,7 @@ static int step(struct queue_worker *worker, struct redis_conn *conn, struct gro
   const redisReply *codes = reply->element[0], *jobs = reply->element[1], *next_due = reply->element[2];
   for (size_t i = 0; i < finished; i++) {
     count_outcome(worker, batch[i], i < codes->elements ? codes->element[i]->integer : -1);
-    held_remove(worker, batch[i]);
-    slot_free(batch[i]);
+    retire(worker, batch[i]);
   }
   long taken = 0;
   for (size_t i = 0; i + 2 < jobs->elements; i += 3) {
@@ -240,15 +259,18 @@ static int step(struct queue_worker *worker, struct redis_conn *conn, struct gro
       worker->held->prev = slot;
     worker->held = slot;
     worker->held_count++;
+    taken++;
+    if (direct && !*direct) {
+      *direct = slot;
+      continue;
+    }
     if (worker->ready_tail)
       worker->ready_tail->next_ready = slot;
     else
       worker->ready_head = slot;
     worker->ready_tail = slot;
-    taken++;
+    pthread_cond_signal(&worker->handlers_wake);
   }
-  if (taken > 0)
-    pthread_cond_broadcast(&worker->handlers_wake);
   if (fetch > 0 && taken < fetch) {
     worker->fetch_wanted = 0;
     worker->next_due_ms = next_due->str && next_due->str[0] ? strtoll(next_due->str, NULL, 10) : -1;
@@ -256,6 +278,54 @@ static int step(struct queue_worker *worker, struct redis_conn *conn, struct gro
   }
   freeReplyObject(reply);
   return 0;
+}
+
+/* The coordinator's step: every finished job waiting in the done list (up to MAX_FINISH_PER_STEP). */
+static int step(struct queue_worker *worker, struct redis_conn *conn, struct growth_error *err)
+{
+  struct slot *batch[MAX_FINISH_PER_STEP];
+  size_t finished = 0;
+  while (worker->done_head && finished < MAX_FINISH_PER_STEP) {
+    struct slot *slot = worker->done_head;
+    worker->done_head = slot->next_done;
+    if (!worker->done_head)
+      worker->done_tail = NULL;
+    if (slot->released) {
+      retire(worker, slot);
+      continue;
+    }
+    batch[finished++] = slot;
+  }
+  return step_call(worker, conn, batch, finished, NULL, err);
+}
+
+/* When a handler thread finishes the only job in flight, it writes the outcome and takes the next job itself,
+ * as BullMQ's "fetch next" does: one round trip and no hand-over between threads. Called with the lock held.
+ * Returns 1 when the slot was dealt with (written, or put back in the done list after a Redis error), with
+ * *next the job to run now or NULL; 0 when the caller must hand the slot to the coordinator. */
+static int finish_directly(struct queue_worker *worker, struct slot *slot, struct slot **next)
+{
+  *next = NULL;
+  if (worker->held_count != 1 || worker->done_head || worker->stopping || slot->released)
+    return 0;
+  struct redis_pool *pool = queue_pool(worker->options.queue);
+  struct growth_error err = { 0 };
+  pthread_mutex_unlock(&worker->lock);
+  struct redis_conn *conn = redis_pool_acquire(pool, &err);
+  pthread_mutex_lock(&worker->lock);
+  if (!conn)
+    return 0;
+  if (worker->stopping || slot->released) {
+    pthread_mutex_unlock(&worker->lock);
+    redis_pool_release(pool, conn);
+    pthread_mutex_lock(&worker->lock);
+    return 0;
+  }
+  step_call(worker, conn, &slot, 1, next, &err);
+  pthread_mutex_unlock(&worker->lock);
+  redis_pool_release(pool, conn);
+  pthread_mutex_lock(&worker->lock);
+  return 1;
 }
 
 /* Renews every held lock in one call; cancels jobs whose lock is gone or could not be renewed in time. */
@@ -276,13 +346,13 @@ static void renew_locks(struct queue_worker *worker, struct redis_conn *conn)
   size_t n = 0;
   for (struct slot *slot = worker->held; slot && n < count; slot = slot->next)
     if (!slot->released) {
+      slot->pins++;
       slots[n++] = slot;
       queue_args_add_text(&args, slot->job->id);
       queue_args_add_text(&args, slot->job->token);
     }
   if (n == 0)
     goto done;
-  /* The slots stay valid while unlocked: only this thread frees held slots. */
   pthread_mutex_unlock(&worker->lock);
   struct growth_error err = { 0 };
   redisReply *reply = NULL;
@@ -294,6 +364,10 @@ static void renew_locks(struct queue_worker *worker, struct redis_conn *conn)
   int64_t now = clock_monotonic_ms();
   for (size_t i = 0; i < n; i++) {
     struct slot *slot = slots[i];
+    if (slot->finished) {
+      unpin(slot);
+      continue;
+    }
     int renewed = reply && reply->type == REDIS_REPLY_ARRAY && i < reply->elements &&
                   reply->element[i]->integer == 1;
     if (renewed)
@@ -305,6 +379,7 @@ static void renew_locks(struct queue_worker *worker, struct redis_conn *conn)
       __atomic_store_n(&slot->control.cancelled, 1, __ATOMIC_RELEASE);
       pthread_cond_broadcast(&worker->sleepers_wake);
     }
+    unpin(slot);
   }
   if (!reply)
     log_warn("Worker", "renewing locks: %s", err.message);
@@ -354,11 +429,21 @@ static void release_all(struct queue_worker *worker, struct redis_conn *conn)
     worker->done_tail = slot;
   }
   worker->ready_tail = NULL;
-  for (struct slot *slot = worker->held; slot; slot = slot->next) {
+  size_t count = 0;
+  for (struct slot *slot = worker->held; slot; slot = slot->next)
+    count += !slot->released;
+  struct slot **slots = count ? calloc(count, sizeof *slots) : NULL;
+  size_t n = 0;
+  for (struct slot *slot = worker->held; slot && slots && n < count; slot = slot->next) {
     if (slot->released)
       continue;
     slot->released = 1;
+    slot->pins++;
     __atomic_store_n(&slot->control.cancelled, 1, __ATOMIC_RELEASE);
+    slots[n++] = slot;
+  }
+  for (size_t i = 0; i < n; i++) {
+    struct slot *slot = slots[i];
     struct queue_args args;
     queue_args_init(&args);
     queue_args_add_text(&args, slot->job->id);
@@ -377,7 +462,9 @@ static void release_all(struct queue_worker *worker, struct redis_conn *conn)
     }
     if (reply)
       freeReplyObject(reply);
+    unpin(slot);
   }
+  free(slots);
   pthread_cond_broadcast(&worker->sleepers_wake);
 }
 

@@ -36,6 +36,8 @@ struct slot {
   struct job_outcome outcome;
   int64_t renewed_ms;   /* monotonic time of the last lock renewal that worked */
   int released;         /* given back at shutdown: its outcome is dropped */
+  int pins;             /* > 0 while a thread uses the slot with the lock dropped: it is freed only after */
+  int finished;         /* written to Redis and out of the held list; freed when the last pin goes */
   struct slot *next_ready, *next_done;
   struct slot *prev, *next;  /* the list of every held slot */
 };

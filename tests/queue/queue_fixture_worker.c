@@ -6,7 +6,7 @@
  *                               [--grace-ms N] [--name NAME]
  *   queue_fixture_worker add --name NAME [--data JSON] [--count N] [--bulk] [--attempts N]
  *                            [--backoff fixed|exponential] [--backoff-ms N] [--delay N] [--priority N]
- *                            [--job-id ID] [--remove-on-complete N] [--remove-on-fail N]
+ *                            [--job-id ID] [--remove-on-complete N] [--remove-on-fail N] [--time]
  *   queue_fixture_worker counts | jobs STATE START END [asc] | job ID | logs ID | pause | resume
  *
  * The reads print JSON: counts as {"wait":n,...,"paused":bool}, jobs as a list of job objects (the
@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/redis_url.h"
 #include "queue/queue.h"
 #include "queue/queue_worker.h"
@@ -180,6 +181,7 @@ static int run_add(struct queue *queue, int argc, char **argv)
                                       .options = &options };
   struct growth_error err = { 0 };
   int status = 0;
+  double started = clock_monotonic_ms_precise();
   printf("[");
   if (has_flag(argc, argv, "--bulk")) {
     char **ids = NULL;
@@ -197,6 +199,8 @@ static int run_add(struct queue *queue, int argc, char **argv)
     }
   }
   printf("]\n");
+  if (status == 0 && has_flag(argc, argv, "--time"))
+    fprintf(stderr, "added %ld jobs in %.3f ms\n", count, clock_monotonic_ms_precise() - started);
   free(jobs);
   if (status != 0)
     fprintf(stderr, "queue_fixture_worker: %s\n", err.message);
