@@ -89,4 +89,12 @@ int queue_add_log(struct queue *queue, const char *id, const char *line, long ke
 /* Sets a job's progress (JSON text) and emits the progress event; ERR_NOT_FOUND if the job is gone. */
 int queue_set_progress(struct queue *queue, const char *id, const char *progress_json, struct growth_error *err);
 
+/* Results of a job's named steps (what ctx.step keeps so a retried or recovered job does not repeat a side
+ * effect). They are fields "step:<name>" of the job's own hash: they survive retries and stall recovery,
+ * and go wherever the job goes (BullMQ's removal deletes them too; BullMQ ignores unknown fields).
+ * queue_step_load sets *json_out (caller frees) or NULL when the step has no result yet;
+ * queue_step_save is ERR_NOT_FOUND when the job is gone. */
+int queue_step_load(struct queue *queue, const char *id, const char *step, char **json_out, struct growth_error *err);
+int queue_step_save(struct queue *queue, const char *id, const char *step, const char *json, struct growth_error *err);
+
 #endif

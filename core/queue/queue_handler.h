@@ -35,6 +35,12 @@ int queue_control_progress_json(struct queue_job_control *control, const char *j
 /* Appends a line to the job's log (bull:<queue>:<id>:logs). */
 int queue_control_log(struct queue_job_control *control, const char *line, struct growth_error *err);
 
+/* A step's stored result for this job (see queue_step_load / queue_step_save in queue.h). */
+int queue_control_step_load(struct queue_job_control *control, const char *step, char **json_out,
+                            struct growth_error *err);
+int queue_control_step_save(struct queue_job_control *control, const char *step, const char *json,
+                            struct growth_error *err);
+
 /* 1 once the handler should stop working on this job. */
 int queue_control_cancelled(const struct queue_job_control *control);
 

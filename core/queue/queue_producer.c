@@ -1,5 +1,6 @@
 /*
- * queue_producer.c — the queue object, adding jobs, pause/resume, progress and log lines (see queue.h).
+ * queue_producer.c — the queue object, adding jobs, pause/resume, and what a running job writes: progress,
+ * log lines and step results (see queue.h).
  *
  * Adding is QUEUE_SCRIPT_ADD, which takes any number of jobs: one call per job for queue_add, and for
  * queue_add_bulk chunks of BULK_CHUNK jobs sent as one pipeline, so 20,000 jobs cost a few dozen script
@@ -342,5 +343,40 @@ int queue_set_progress(struct queue *queue, const char *id, const char *progress
   if (status == 0 && result < 0)
     return error_set(err, ERR_NOT_FOUND, "job %s of queue %s no longer exists; its progress was dropped", id,
                      queue->name);
+  return status;
+}
+
+int queue_step_save(struct queue *queue, const char *id, const char *step, const char *json, struct growth_error *err)
+{
+  char field[300];
+  snprintf(field, sizeof field, "step:%s", step);
+  struct queue_args args;
+  queue_args_init(&args);
+  queue_args_add_text(&args, id);
+  queue_args_add_text(&args, field);
+  queue_args_add_text(&args, json);
+  long long result = 0;
+  int status = run_simple(queue, QUEUE_SCRIPT_SET_FIELD, &args, &result, err);
+  queue_args_free(&args);
+  if (status == 0 && result < 0)
+    return error_set(err, ERR_NOT_FOUND, "job %s of queue %s no longer exists; step '%s' was not saved", id,
+                     queue->name, step);
+  return status;
+}
+
+int queue_step_load(struct queue *queue, const char *id, const char *step, char **json_out, struct growth_error *err)
+{
+  *json_out = NULL;
+  struct redis_conn *conn = redis_pool_acquire(queue->pool, err);
+  if (!conn)
+    return -1;
+  redisReply *reply = redis_conn_command(conn, err, "HGET %s%s step:%s", queue->key_prefix, id, step);
+  redis_pool_release(queue->pool, conn);
+  if (!reply)
+    return error_prefix(err, "loading step '%s' of job %s", step, id);
+  int status = 0;
+  if (reply->type == REDIS_REPLY_STRING && !(*json_out = strdup(reply->str)))
+    status = error_set(err, ERR_NO_MEMORY, "loading step '%s' of job %s: out of memory", step, id);
+  freeReplyObject(reply);
   return status;
 }

@@ -397,6 +397,12 @@ static const char script_release[] = SCRIPT_COMMON
   "end\n"
   "rcall(\"XADD\", P .. \"events\", \"MAXLEN\", \"~\", maxEvents(), \"*\", \"event\", \"waiting\", \"jobId\", id, \"prev\", \"active\")\n"
   "return 0\n";
+static const char script_set_field[] = SCRIPT_COMMON
+  "-- ARGV[1] job id, ARGV[2] field, ARGV[3] value: set only while the job exists\n"
+  "local jobKey = P .. ARGV[1]\n"
+  "if rcall(\"EXISTS\", jobKey) == 0 then return -1 end\n"
+  "rcall(\"HSET\", jobKey, ARGV[2], ARGV[3])\n"
+  "return 0\n";
 
 static const char *const script_sources[QUEUE_SCRIPT_COUNT] = {
   [QUEUE_SCRIPT_ADD] = script_add,
@@ -407,10 +413,11 @@ static const char *const script_sources[QUEUE_SCRIPT_COUNT] = {
   [QUEUE_SCRIPT_LOG] = script_log,
   [QUEUE_SCRIPT_PAUSE] = script_pause,
   [QUEUE_SCRIPT_RELEASE] = script_release,
+  [QUEUE_SCRIPT_SET_FIELD] = script_set_field,
 };
 
 static const char *const script_names[QUEUE_SCRIPT_COUNT] = {
-  "add", "step", "extend-locks", "stalled", "progress", "log", "pause", "release",
+  "add", "step", "extend-locks", "stalled", "progress", "log", "pause", "release", "set-field",
 };
 
 static char script_shas[QUEUE_SCRIPT_COUNT][41];

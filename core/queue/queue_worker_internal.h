@@ -70,6 +70,24 @@ void worker_run_job(struct queue_worker *worker, struct slot *slot);
 
 void worker_outcome_free(struct job_outcome *outcome);
 
+/* Slots (queue_worker_step.c); all with the lock held. worker_retire takes a finished slot out of the held
+ * list and frees it unless pinned; worker_unpin drops a pin and frees a finished slot with the last one. */
+void worker_slot_free(struct slot *slot);
+void worker_held_remove(struct queue_worker *worker, struct slot *slot);
+void worker_retire(struct queue_worker *worker, struct slot *slot);
+void worker_unpin(struct slot *slot);
+
+/* Redis calls (queue_worker_step.c), with the lock held; each drops it around the call.
+ * worker_step: finish what the done list holds and take new jobs (-1 when Redis failed).
+ * worker_finish_directly: a handler thread's finish of the only job in flight, with *next the job it takes
+ * (1 when the slot was dealt with, 0 when it must go to the coordinator).
+ * worker_release_all: past the grace time, cancel every held job and give it back to the queue. */
+int worker_step(struct queue_worker *worker, struct redis_conn *conn, struct growth_error *err);
+int worker_finish_directly(struct queue_worker *worker, struct slot *slot, struct slot **next);
+void worker_renew_locks(struct queue_worker *worker, struct redis_conn *conn);
+void worker_check_stalled(struct queue_worker *worker, struct redis_conn *conn);
+void worker_release_all(struct queue_worker *worker, struct redis_conn *conn);
+
 /* The waker thread (queue_wakeup.c). */
 void *worker_wakeup_main(void *arg);
 

@@ -116,6 +116,18 @@ int queue_control_log(struct queue_job_control *control, const char *line, struc
                        err);
 }
 
+int queue_control_step_load(struct queue_job_control *control, const char *step, char **json_out,
+                            struct growth_error *err)
+{
+  return queue_step_load(control->worker->options.queue, control->job->id, step, json_out, err);
+}
+
+int queue_control_step_save(struct queue_job_control *control, const char *step, const char *json,
+                            struct growth_error *err)
+{
+  return queue_step_save(control->worker->options.queue, control->job->id, step, json, err);
+}
+
 int queue_control_cancelled(const struct queue_job_control *control)
 {
   return __atomic_load_n(&control->cancelled, __ATOMIC_ACQUIRE);

@@ -16,7 +16,8 @@
  * data.message), fatal (fails, not retryable), progress (progress 50 and 100 plus two log lines, returns
  * {"done":true}), sleep (waits data.ms, honouring cancellation), http (GETs data.url, returns its status).
  * Any other name is refused by the worker. The worker prints "ready" on stdout once started and stops on
- * SIGTERM/SIGINT with --grace-ms.
+ * SIGTERM/SIGINT with --grace-ms. step: the first attempt saves step "charge" and fails (retryable); a
+ * later attempt finds the saved result and returns {"charge":<it>,"reused":true}.
  */
 #include <curl/curl.h>
 #include <jansson.h>
@@ -31,7 +32,7 @@
 #include "queue/queue_worker.h"
 #include "redis/redis_pool.h"
 
-static const char *const handler_names[] = { "noop", "echo", "fail", "fatal", "progress", "sleep", "http" };
+static const char *const handler_names[] = { "noop", "echo", "fail", "fatal", "progress", "sleep", "http", "step" };
 
 static int accepts(void *context, const char *name)
 {
@@ -91,6 +92,17 @@ static int run(void *context, const struct queue_job *job, struct queue_job_cont
       status = error_set(err, ERR_TIMEOUT, "sleep: cancelled");
     else
       *result = strdup("{\"slept\":true}");
+  } else if (strcmp(job->name, "step") == 0) {
+    char *stored = NULL;
+    if (queue_control_step_load(control, "charge", &stored, err) != 0)
+      status = -1;
+    else if (stored)
+      status = asprintf(result, "{\"charge\":%s,\"reused\":true}", stored) < 0 ? -1 : 0;
+    else if (queue_control_step_save(control, "charge", "{\"id\":\"ch_1\"}", err) != 0)
+      status = -1;
+    else
+      status = error_set(err, ERR_UNAVAILABLE, "step: failing once after the side effect");
+    free(stored);
   } else if (strcmp(job->name, "http") == 0) {
     const char *url = json_string_value(json_object_get(data, "url"));
     status = url ? run_http(url, result, err) : error_set(err, ERR_BAD_ARGUMENT, "http: data.url is missing");

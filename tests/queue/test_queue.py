@@ -134,6 +134,43 @@ class QueueTest(unittest.TestCase):
         self.completed(1)
         self.assertEqual(self.keys.hash("1").get("pb"), "w1")
 
+    def test_step_results_survive_a_retry(self):
+        self.fixture.add("step", "--attempts", 2)
+        self.worker()
+        self.completed(1)
+        job = self.keys.hash("1")
+        self.assertEqual(json.loads(job["returnvalue"]), {"charge": {"id": "ch_1"}, "reused": True})
+        self.assertEqual(json.loads(job["step:charge"]), {"id": "ch_1"})
+        self.assertEqual(job["atm"], "2")
+
+    def test_locks_are_renewed_while_a_long_job_runs(self):
+        self.fixture.add("sleep", data={"ms": 2500})
+        self.worker("--lock-ms", 600, "--stalled-ms", 200)
+        self.worker("--lock-ms", 600, "--stalled-ms", 200)    # a second worker runs stalled checks too
+        self.completed(1)
+        job = self.keys.hash("1")
+        self.assertNotIn("stc", job)
+        self.assertEqual(job["ats"], "1")
+        self.assertNotIn("stalled", self.keys.events_of("1"))
+
+    def test_idle_worker_wakes_for_a_delayed_job(self):
+        self.worker()
+        wait_until(lambda: self.keys.events() == [] and self.keys.cli("EXISTS", self.keys.p + "stalled-check").strip()
+                   == "1", what="the worker's first stalled check")
+        self.fixture.add("noop", "--delay", 400)
+        self.completed(1)
+        job = self.keys.hash("1")
+        self.assertGreaterEqual(int(job["processedOn"]), int(job["timestamp"]) + 400)
+
+    def test_scripts_reload_after_script_flush(self):
+        self.worker()
+        self.fixture.add("echo", data={"n": 1})
+        self.completed(1)
+        self.keys.cli("SCRIPT", "FLUSH")
+        self.fixture.add("echo", data={"n": 2})
+        self.completed(2)
+        self.assertEqual(json.loads(self.keys.hash("2")["returnvalue"]), {"n": 2})
+
     def test_delayed_job_is_promoted_when_due(self):
         self.fixture.add("noop", "--delay", 700)
         job = self.keys.hash("1")
