@@ -122,6 +122,12 @@ static void *coordinator_main(void *arg)
     }
     if (!conn) {
       log_warn("Worker", "%s; trying again in %ld ms", err.message, backoff);
+      if (past_grace && !released) {
+        worker_release_all(worker, NULL);
+        released = 1;
+      }
+      if (released)
+        worker_drop_released(worker);
       if (renew_due) {
         worker_renew_locks(worker, NULL);
         next_renew = clock_monotonic_ms() + worker->options.lock_duration_ms / 2;

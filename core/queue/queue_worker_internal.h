@@ -81,12 +81,15 @@ void worker_unpin(struct slot *slot);
  * worker_step: finish what the done list holds and take new jobs (-1 when Redis failed).
  * worker_finish_directly: a handler thread's finish of the only job in flight, with *next the job it takes
  * (1 when the slot was dealt with, 0 when it must go to the coordinator).
- * worker_release_all: past the grace time, cancel every held job and give it back to the queue. */
+ * worker_release_all: past the grace time, cancel every held job and give it back to the queue (conn NULL:
+ * Redis is unreachable; the jobs are only cancelled, and the stalled check recovers them).
+ * worker_drop_released: forget finished jobs that were released (no Redis call). */
 int worker_step(struct queue_worker *worker, struct redis_conn *conn, struct growth_error *err);
 int worker_finish_directly(struct queue_worker *worker, struct slot *slot, struct slot **next);
 void worker_renew_locks(struct queue_worker *worker, struct redis_conn *conn);
 void worker_check_stalled(struct queue_worker *worker, struct redis_conn *conn);
 void worker_release_all(struct queue_worker *worker, struct redis_conn *conn);
+void worker_drop_released(struct queue_worker *worker);
 
 /* The waker thread (queue_wakeup.c). */
 void *worker_wakeup_main(void *arg);

@@ -380,7 +380,12 @@ void worker_release_all(struct queue_worker *worker, struct redis_conn *conn)
     __atomic_store_n(&slot->control.cancelled, 1, __ATOMIC_RELEASE);
     slots[n++] = slot;
   }
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < n && !conn; i++) {
+    log_warn("Worker", "job %s did not finish within the grace time and Redis is unreachable; the stalled check "
+             "will give it to another worker", slots[i]->job->id);
+    worker_unpin(slots[i]);
+  }
+  for (size_t i = 0; i < n && conn; i++) {
     struct slot *slot = slots[i];
     struct queue_args args;
     queue_args_init(&args);
@@ -404,4 +409,25 @@ void worker_release_all(struct queue_worker *worker, struct redis_conn *conn)
   }
   free(slots);
   pthread_cond_broadcast(&worker->sleepers_wake);
+}
+
+void worker_drop_released(struct queue_worker *worker)
+{
+  struct slot *kept_head = NULL, *kept_tail = NULL;
+  while (worker->done_head) {
+    struct slot *slot = worker->done_head;
+    worker->done_head = slot->next_done;
+    if (slot->released) {
+      worker_retire(worker, slot);
+      continue;
+    }
+    slot->next_done = NULL;
+    if (kept_tail)
+      kept_tail->next_done = slot;
+    else
+      kept_head = slot;
+    kept_tail = slot;
+  }
+  worker->done_head = kept_head;
+  worker->done_tail = kept_tail;
 }

@@ -339,6 +339,28 @@ class RedisRestartTest(unittest.TestCase):
             redis.stop()
             shutil.rmtree(folder, ignore_errors=True)
 
+    def test_sigterm_while_redis_is_down_still_exits(self):
+        redis = Redis().start()
+        worker = None
+        try:
+            fixture = Fixture(redis, "down")
+            keys = Keys(redis, "down")
+            fixture.add("sleep", data={"ms": 60000})
+            worker = fixture.worker("--grace-ms", 500)
+            wait_until(lambda: keys.list("active") == ["1"], what="job active")
+            redis.stop()
+            code, log = stop(worker)
+            self.assertEqual(code, 0, log)
+            self.assertIn("Redis is unreachable", log)
+        finally:
+            if worker:
+                if worker.poll() is None:
+                    worker.kill()
+                    worker.wait()
+                worker.stdout.close()
+                worker.log_file.close()
+            redis.stop()
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
