@@ -9,6 +9,7 @@
 #ifndef GROWTH_QUEUE_H
 #define GROWTH_QUEUE_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "base/error.h"
@@ -78,6 +79,12 @@ int queue_list_jobs(struct queue *queue, enum queue_state state, long start, lon
  * *lines_out is a malloc'd array of malloc'd strings (NULL when *count_out is 0). */
 int queue_job_logs(struct queue *queue, const char *id, long start, long end, char ***lines_out,
                    size_t *count_out, long *total_out, struct growth_error *err);
+
+/* Entries of the queue's events stream as a JSON array of {"id","event",<fields>...}: newest first (XREVRANGE)
+ * when newest_first, else oldest first after the stream id `after` (exclusive; NULL or "0" = from the start).
+ * At most limit entries. *events_out is a new reference. */
+int queue_read_events(struct queue *queue, int newest_first, const char *after, long limit, json_t **events_out,
+                      struct growth_error *err);
 
 /* Frees an array returned by queue_list_jobs / queue_job_logs / queue_add_bulk. */
 void queue_free_jobs(struct queue_job **jobs, size_t count);

@@ -1,6 +1,6 @@
 /*
  * queue_reads.c — what BullMQ's Queue getters answer: counts by state, one job, jobs by state, a job's
- * logs (see queue.h). These are plain reads, so they need no script; the ones made of several commands
+ * logs; and the events stream as QueueEvents sees it (see queue.h). These are plain reads, so they need no script; the ones made of several commands
  * are pipelined into one round trip.
  */
 #include "queue/queue.h"
@@ -300,4 +300,50 @@ int queue_job_logs(struct queue *queue, const char *id, long start, long end, ch
   freeReplyObject(replies[0]);
   freeReplyObject(replies[1]);
   return status;
+}
+
+static json_t *event_json(const redisReply *entry)
+{
+  if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 || entry->element[1]->type != REDIS_REPLY_ARRAY)
+    return NULL;
+  json_t *object = json_object();
+  if (!object)
+    return NULL;
+  json_object_set_new(object, "id", json_string(entry->element[0]->str));
+  const redisReply *fields = entry->element[1];
+  for (size_t i = 0; i + 1 < fields->elements; i += 2) {
+    json_t *value = json_stringn(fields->element[i + 1]->str, fields->element[i + 1]->len);
+    json_object_set_new(object, fields->element[i]->str, value ? value : json_null());
+  }
+  return object;
+}
+
+int queue_read_events(struct queue *queue, int newest_first, const char *after, long limit, json_t **events_out,
+                      struct growth_error *err)
+{
+  *events_out = NULL;
+  if (limit < 1)
+    return error_set(err, ERR_BAD_ARGUMENT, "reading events: limit %ld is not positive", limit);
+  char key[300], start[80];
+  snprintf(key, sizeof key, "%sevents", queue_key_prefix(queue));
+  snprintf(start, sizeof start, "(%s", after && *after ? after : "0");
+  struct redis_conn *conn = redis_pool_acquire(queue_pool(queue), err);
+  if (!conn)
+    return error_prefix(err, "reading the events of queue %s", queue_name(queue));
+  redisReply *reply = newest_first ? redis_conn_command(conn, err, "XREVRANGE %s + - COUNT %ld", key, limit)
+                                   : redis_conn_command(conn, err, "XRANGE %s %s + COUNT %ld", key, start, limit);
+  redis_pool_release(queue_pool(queue), conn);
+  if (!reply)
+    return error_prefix(err, "reading the events of queue %s", queue_name(queue));
+  json_t *list = json_array();
+  for (size_t i = 0; list && reply->type == REDIS_REPLY_ARRAY && i < reply->elements; i++) {
+    json_t *event = event_json(reply->element[i]);
+    if (event)
+      json_array_append_new(list, event);
+  }
+  freeReplyObject(reply);
+  if (!list)
+    return error_set(err, ERR_NO_MEMORY, "reading events: out of memory");
+  *events_out = list;
+  return 0;
 }

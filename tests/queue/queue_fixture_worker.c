@@ -8,6 +8,7 @@
  *                            [--backoff fixed|exponential] [--backoff-ms N] [--delay N] [--priority N]
  *                            [--job-id ID] [--remove-on-complete N] [--remove-on-fail N] [--time]
  *   queue_fixture_worker counts | jobs STATE START END [asc] | job ID | logs ID | pause | resume
+ *                        | events newest LIMIT | events after ID LIMIT
  *
  * The reads print JSON: counts as {"wait":n,...,"paused":bool}, jobs as a list of job objects (the
  * shape of BullMQ's Job.toJSON), logs as {"logs":[...],"count":n}.
@@ -271,6 +272,13 @@ static int run_read(struct queue *queue, int argc, char **argv)
       status = print_json(json_pack("{s:o, s:I}", "logs", list, "count", (json_int_t)total));
     }
     queue_free_strings(lines, count);
+  } else if (strcmp(what, "events") == 0 && argc >= 3) {
+    json_t *events = NULL;
+    int newest = strcmp(argv[1], "newest") == 0;
+    status = queue_read_events(queue, newest, newest ? NULL : argv[2], strtol(argv[newest ? 2 : 3], NULL, 10), &events,
+                               &err);
+    if (status == 0)
+      status = print_json(events);
   } else if (strcmp(what, "pause") == 0 || strcmp(what, "resume") == 0) {
     status = strcmp(what, "pause") == 0 ? queue_pause(queue, &err) : queue_resume(queue, &err);
   } else {
@@ -283,7 +291,7 @@ static int run_read(struct queue *queue, int argc, char **argv)
 
 static int known_command(const char *name)
 {
-  static const char *const names[] = { "worker", "add", "counts", "jobs", "job", "logs", "pause", "resume" };
+  static const char *const names[] = { "worker", "add", "counts", "jobs", "job", "logs", "pause", "resume", "events" };
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     if (strcmp(name, names[i]) == 0)
       return 1;

@@ -34,6 +34,13 @@ class Fixture:
             raise AssertionError(f"fixture add failed: {done.stderr}")
         return json.loads(done.stdout)
 
+    def read(self, *args):
+        done = subprocess.run([FIXTURE_BIN] + [str(a) for a in args], env=self.env, capture_output=True, text=True,
+                              timeout=60)
+        if done.returncode != 0:
+            raise AssertionError(f"fixture {args[0]} failed: {done.stderr}")
+        return json.loads(done.stdout)
+
     def add_fails(self, name, *args, data=None):
         argv = [FIXTURE_BIN, "add", "--name", name] + [str(a) for a in args]
         if data is not None:

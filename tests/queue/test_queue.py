@@ -60,6 +60,16 @@ class QueueTest(unittest.TestCase):
         self.assertEqual(self.keys.cli("HGET", self.keys.p + "meta", "opts.maxLenEvents").strip(), "10000")
         self.assertEqual(self.keys.events(), [("added", {"jobId": "1", "name": "echo"}), ("waiting", {"jobId": "1"})])
 
+    def test_read_events_newest_first_and_after_an_id(self):
+        self.fixture.add("echo", "--count", 3)
+        newest = self.fixture.read("events", "newest", 2)
+        self.assertEqual([(e["event"], e["jobId"]) for e in newest], [("waiting", "3"), ("added", "3")])
+        everything = self.fixture.read("events", "after", "0", 100)
+        self.assertEqual(len(everything), 6)
+        after = self.fixture.read("events", "after", everything[3]["id"], 100)
+        self.assertEqual(after, everything[4:])
+        self.assertEqual(everything[0], {"id": everything[0]["id"], "event": "added", "jobId": "1", "name": "echo"})
+
     def test_worker_completes_with_return_value(self):
         self.fixture.add("echo", data={"a": 1})
         self.worker("--concurrency", 2)
