@@ -104,4 +104,16 @@ int queue_set_progress(struct queue *queue, const char *id, const char *progress
 int queue_step_load(struct queue *queue, const char *id, const char *step, char **json_out, struct growth_error *err);
 int queue_step_save(struct queue *queue, const char *id, const char *step, const char *json, struct growth_error *err);
 
+/* A small key/value store per owner (what ctx.store keeps per user and agent; the caller names the owner,
+ * e.g. "<user>:<agent>"), in the hash <prefix>:<queue>:store:<owner>. It outlives jobs. Values are text
+ * (JSON by convention) of at most QUEUE_STORE_VALUE_MAX bytes, at most QUEUE_STORE_KEYS_MAX keys per owner
+ * (ERR_TOO_LARGE beyond). queue_store_get sets *value_out (caller frees) or NULL when the key is absent. */
+#define QUEUE_STORE_VALUE_MAX 65536
+#define QUEUE_STORE_KEYS_MAX 1000
+int queue_store_get(struct queue *queue, const char *owner, const char *key, char **value_out,
+                    struct growth_error *err);
+int queue_store_set(struct queue *queue, const char *owner, const char *key, const char *value,
+                    struct growth_error *err);
+int queue_store_delete(struct queue *queue, const char *owner, const char *key, struct growth_error *err);
+
 #endif

@@ -404,6 +404,15 @@ static const char script_set_field[] = SCRIPT_COMMON
   "rcall(\"HSET\", jobKey, ARGV[2], ARGV[3])\n"
   "return 0\n";
 
+static const char script_store_set[] = SCRIPT_COMMON
+  "-- ARGV[1] owner, ARGV[2] key, ARGV[3] value, ARGV[4] most keys per owner\n"
+  "local storeKey = P .. \"store:\" .. ARGV[1]\n"
+  "if rcall(\"HEXISTS\", storeKey, ARGV[2]) == 0 and rcall(\"HLEN\", storeKey) >= tonumber(ARGV[4]) then\n"
+  "  return -1\n"
+  "end\n"
+  "rcall(\"HSET\", storeKey, ARGV[2], ARGV[3])\n"
+  "return 0\n";
+
 static const char *const script_sources[QUEUE_SCRIPT_COUNT] = {
   [QUEUE_SCRIPT_ADD] = script_add,
   [QUEUE_SCRIPT_STEP] = script_step,
@@ -414,10 +423,11 @@ static const char *const script_sources[QUEUE_SCRIPT_COUNT] = {
   [QUEUE_SCRIPT_PAUSE] = script_pause,
   [QUEUE_SCRIPT_RELEASE] = script_release,
   [QUEUE_SCRIPT_SET_FIELD] = script_set_field,
+  [QUEUE_SCRIPT_STORE_SET] = script_store_set,
 };
 
 static const char *const script_names[QUEUE_SCRIPT_COUNT] = {
-  "add", "step", "extend-locks", "stalled", "progress", "log", "pause", "release", "set-field",
+  "add", "step", "extend-locks", "stalled", "progress", "log", "pause", "release", "set-field", "store-set",
 };
 
 static char script_shas[QUEUE_SCRIPT_COUNT][41];

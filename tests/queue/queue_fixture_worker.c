@@ -18,7 +18,8 @@
  * {"done":true}), sleep (waits data.ms, honouring cancellation), http (GETs data.url, returns its status).
  * Any other name is refused by the worker. The worker prints "ready" on stdout once started and stops on
  * SIGTERM/SIGINT with --grace-ms. step: the first attempt saves step "charge" and fails (retryable); a
- * later attempt finds the saved result and returns {"charge":<it>,"reused":true}.
+ * later attempt finds the saved result and returns {"charge":<it>,"reused":true}. store: counts its runs
+ * for data.owner in the queue's store and returns {"count":n}.
  */
 #include <curl/curl.h>
 #include <jansson.h>
@@ -33,7 +34,7 @@
 #include "queue/queue_worker.h"
 #include "redis/redis_pool.h"
 
-static const char *const handler_names[] = { "noop", "echo", "fail", "fatal", "progress", "sleep", "http", "step" };
+static const char *const handler_names[] = { "noop", "echo", "fail", "fatal", "progress", "sleep", "http", "step", "store" };
 
 static int accepts(void *context, const char *name)
 {
@@ -72,7 +73,6 @@ static int run_http(const char *url, char **result, struct growth_error *err)
 static int run(void *context, const struct queue_job *job, struct queue_job_control *control, char **result,
                struct growth_error *err)
 {
-  (void)context;
   json_t *data = json_loads(job->data, JSON_DECODE_ANY, NULL);
   int status = 0;
   const char *message = json_string_value(json_object_get(data, "message"));
@@ -103,6 +103,17 @@ static int run(void *context, const struct queue_job *job, struct queue_job_cont
       status = -1;
     else
       status = error_set(err, ERR_UNAVAILABLE, "step: failing once after the side effect");
+    free(stored);
+  } else if (strcmp(job->name, "store") == 0) {
+    const char *owner = json_string_value(json_object_get(data, "owner"));
+    char *stored = NULL, text[32];
+    status = queue_store_get(context, owner, "count", &stored, err);
+    long count = stored ? strtol(stored, NULL, 10) + 1 : 1;
+    snprintf(text, sizeof text, "%ld", count);
+    if (status == 0)
+      status = queue_store_set(context, owner, "count", text, err);
+    if (status == 0)
+      status = asprintf(result, "{\"count\":%ld}", count) < 0 ? -1 : 0;
     free(stored);
   } else if (strcmp(job->name, "http") == 0) {
     const char *url = json_string_value(json_object_get(data, "url"));
@@ -143,7 +154,7 @@ static int run_worker(struct queue *queue, int argc, char **argv)
   sigaddset(&stop, SIGTERM);
   sigaddset(&stop, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop, NULL);
-  struct queue_job_handler handler = { .accepts = accepts, .run = run };
+  struct queue_job_handler handler = { .context = queue, .accepts = accepts, .run = run };
   struct queue_worker_options options = {
     .queue = queue,
     .handler = &handler,

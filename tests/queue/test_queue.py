@@ -153,6 +153,15 @@ class QueueTest(unittest.TestCase):
         self.assertEqual(json.loads(job["step:charge"]), {"id": "ch_1"})
         self.assertEqual(job["atm"], "2")
 
+    def test_store_outlives_jobs(self):
+        self.fixture.add("store", "--remove-on-complete", 0, data={"owner": "ana:journal"})
+        self.worker("--concurrency", 1)
+        wait_until(lambda: "completed" in self.keys.events_of("1"), what="first run")
+        self.fixture.add("store", data={"owner": "ana:journal"})
+        self.completed(1)
+        self.assertEqual(json.loads(self.keys.hash("2")["returnvalue"]), {"count": 2})
+        self.assertEqual(self.keys.lines("HGETALL", self.keys.p + "store:ana:journal"), ["count", "2"])
+
     def test_locks_are_renewed_while_a_long_job_runs(self):
         self.fixture.add("sleep", data={"ms": 2500})
         self.worker("--lock-ms", 600, "--stalled-ms", 200)
