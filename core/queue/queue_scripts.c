@@ -6,7 +6,8 @@
  * leaner than BullMQ's own because growthd does not use flows, deduplication, job schedulers or metrics,
  * and because one call finishes many jobs and takes many new ones (QUEUE_SCRIPT_STEP), where BullMQ makes
  * a round trip per job. Jobs that BullMQ features put in other states (waiting-children, parents) are
- * left to BullMQ. Times are the caller's clock in ms, passed as arguments; numbers that become keys'
+ * left to BullMQ. The queue-wide limits in meta (concurrency; max per duration with the limiter key) are
+ * honoured when taking jobs. Times are the caller's clock in ms, passed as arguments; numbers that become keys'
  * scores or fields are formatted with "%.0f" inside the scripts so they never turn into exponent notation.
  *
  * Replies of QUEUE_SCRIPT_STEP: { finish codes, { id, token, HGETALL, ... }, next delayed due time or "" }; the
@@ -110,9 +111,12 @@ static const char script_step[] = SCRIPT_COMMON
   "local nowText = ARGV[1]\n"
   "local fetchCount = tonumber(ARGV[4])\n"
   "local finishCount = tonumber(ARGV[6])\n"
-  "local meta = rcall(\"HMGET\", P .. \"meta\", \"opts.maxLenEvents\", \"paused\", \"concurrency\")\n"
+  "local meta = rcall(\"HMGET\", P .. \"meta\", \"opts.maxLenEvents\", \"paused\", \"concurrency\", \"max\", \"duration\")\n"
   "local maxLen = tonumber(meta[1]) or maxEvents()\n"
   "local concurrency = tonumber(meta[3])\n"
+  "local rateMax, rateDuration = tonumber(meta[4]), tonumber(meta[5])\n"
+  "if not rateDuration or rateDuration <= 0 then rateMax = nil end\n"
+  "local rateDue = nil\n"
   "local blocked = meta[2] ~= false or (concurrency ~= nil and rcall(\"LLEN\", P .. \"active\") >= concurrency)\n"
   "local events = P .. \"events\"\n"
   "local results = {}\n"
@@ -232,6 +236,19 @@ static const char script_step[] = SCRIPT_COMMON
   "    if concurrency then\n"
   "      limit = math.min(limit, concurrency - rcall(\"LLEN\", P .. \"active\"))\n"
   "    end\n"
+  "    -- the global rate limit (Queue.setGlobalRateLimit, Queue.rateLimit): at most max jobs per duration ms\n"
+  "    if rateMax then\n"
+  "      local used = tonumber(rcall(\"GET\", P .. \"limiter\") or \"0\")\n"
+  "      local ttl = rcall(\"PTTL\", P .. \"limiter\")\n"
+  "      if used >= rateMax and ttl > 0 then\n"
+  "        limit = 0\n"
+  "        rateDue = now + ttl\n"
+  "      elseif ttl > 0 then\n"
+  "        limit = math.min(limit, rateMax - used)\n"
+  "      else\n"
+  "        limit = math.min(limit, rateMax)\n"
+  "      end\n"
+  "    end\n"
   "    while taken < limit do\n"
   "      local id = rcall(\"RPOPLPUSH\", P .. \"wait\", P .. \"active\")\n"
   "      if not id then\n"
@@ -250,6 +267,9 @@ static const char script_step[] = SCRIPT_COMMON
   "        rcall(\"LREM\", P .. \"active\", -1, id)\n"
   "      else\n"
   "        taken = taken + 1\n"
+  "        if rateMax and rcall(\"INCR\", P .. \"limiter\") == 1 then\n"
+  "          rcall(\"PEXPIRE\", P .. \"limiter\", rateDuration)\n"
+  "        end\n"
   "        local started = rcall(\"HINCRBY\", jobKey, \"ats\", 1)\n"
   "        local token = ARGV[2] .. \":\" .. id .. \":\" .. started\n"
   "        rcall(\"SET\", jobKey .. \":lock\", token, \"PX\", ARGV[3])\n"
@@ -270,6 +290,7 @@ static const char script_step[] = SCRIPT_COMMON
   "  if taken == 0 then\n"
   "    local r = rcall(\"ZRANGE\", P .. \"delayed\", 0, 0, \"WITHSCORES\")\n"
   "    if r[2] then nextDue = int(math.floor(tonumber(r[2]) / 4096)) end\n"
+  "    if rateDue and (nextDue == \"\" or rateDue < tonumber(nextDue)) then nextDue = int(rateDue) end\n"
   "  end\n"
   "end\n"
   "if finishCount > 0 and #jobs == 0 and nextDue == \"\" and not blocked then\n"

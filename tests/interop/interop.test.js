@@ -349,6 +349,20 @@ test('BullMQ Queue.pause and resume hold and release a growthd worker', async ()
   assert.equal(await stopChild(worker), 0);
 });
 
+test('BullMQ\'s global rate limit holds a growthd worker to max jobs per window', async () => {
+  const name = 'rate';
+  const queue = newQueue(name);
+  await queue.setGlobalRateLimit(1, 3000);
+  await queue.addBulk([{ name: 'noop', data: {} }, { name: 'noop', data: {} }]);
+  const worker = await growthdWorker(name, '--concurrency', 4);
+  await waitFor(async () => (await queue.getJobCounts('completed')).completed >= 1, 'the first job');
+  const [ttl, completed] = await redis.eval("return {redis.call('PTTL', KEYS[1]), redis.call('ZCARD', KEYS[2])}", 2,
+    `bull:${name}:limiter`, `bull:${name}:completed`);
+  if (ttl > 0) assert.equal(completed, 1, 'one job per window');
+  await waitFor(async () => (await queue.getJobCounts('completed')).completed === 2, 'the second job', 30000);
+  assert.equal(await stopChild(worker), 0);
+});
+
 test('bull-board lists growthd\'s jobs in each state', async () => {
   const { createBullBoard } = require('@bull-board/api');
   const { BullMQAdapter } = require('@bull-board/api/bullMQAdapter');

@@ -254,6 +254,17 @@ class QueueTest(unittest.TestCase):
         self.keys.cli("ZADD", self.keys.p + "marker", "0", "0")
         self.completed(1)
 
+    def test_global_rate_limit(self):
+        self.keys.cli("HSET", self.keys.p + "meta", "max", "2", "duration", "3000")
+        self.fixture.add("noop", "--count", 4)
+        self.worker("--concurrency", 4)
+        wait_until(lambda: len(self.keys.zset("completed")) >= 2, what="the first window's jobs")
+        window = self.keys.lines("EVAL", "return {redis.call('PTTL', KEYS[1]), redis.call('ZCARD', KEYS[2])}", 2,
+                                 self.keys.p + "limiter", self.keys.p + "completed")
+        if int(window[0]) > 0:              # still inside the first window: no more than max jobs ran
+            self.assertEqual(int(window[1]), 2)
+        self.completed(4)
+
     def test_bad_input_fails_with_reason_and_worker_goes_on(self):
         p = self.keys.p
         cases = {
