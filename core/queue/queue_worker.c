@@ -93,11 +93,15 @@ static void *coordinator_main(void *arg)
     int renew_due = now >= next_renew && worker->held_count > 0;
     int stalled_due = now >= next_stalled && !worker->stopping;
     if (!worker->done_head && !want_fetch && !renew_due && !stalled_due && !(past_grace && !released)) {
-      int64_t deadline = min64(next_renew, next_stalled);
-      if (worker->stopping && !released)
+      /* wake for what is due next: lock renewal while jobs are held, the stalled check while running, the
+       * end of the grace time while stopping (a check that is not run while stopping must not count) */
+      int64_t deadline = now + 60000;
+      if (worker->held_count > 0)
+        deadline = min64(deadline, next_renew);
+      if (!worker->stopping)
+        deadline = min64(deadline, next_stalled);
+      else if (!released)
         deadline = min64(deadline, worker->grace_deadline_ms);
-      if (worker->held_count == 0 && !worker->stopping)
-        deadline = next_stalled;
       worker_wait_until(worker, &worker->coordinator_wake, deadline);
       continue;
     }
