@@ -349,6 +349,19 @@ test('BullMQ Queue.pause and resume hold and release a growthd worker', async ()
   assert.equal(await stopChild(worker), 0);
 });
 
+test('a job that failed under growthd and is retried from BullMQ (as bull-board does) runs again', async () => {
+  const name = 'retry-from-node';
+  const queue = newQueue(name);
+  const worker = await growthdWorker(name);
+  const job = await queue.add('step', {}, { attempts: 1 });
+  await waitFor(async () => (await queue.getJobCounts('failed')).failed === 1, 'the first failure');
+  await (await queue.getJob(job.id)).retry('failed');
+  await waitFor(async () => (await queue.getJobCounts('completed')).completed === 1, 'completed after the retry');
+  const done = await queue.getJob(job.id);
+  assert.deepEqual(done.returnvalue, { charge: { id: 'ch_1' }, reused: true });
+  assert.equal(await stopChild(worker), 0);
+});
+
 test('BullMQ\'s global rate limit holds a growthd worker to max jobs per window', async () => {
   const name = 'rate';
   const queue = newQueue(name);
