@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const { spawn, execFileSync } = require('node:child_process');
 const net = require('node:net');
 const path = require('node:path');
-const { Queue, Worker, QueueEvents, UnrecoverableError } = require('bullmq');
+const { Queue, Worker, QueueEvents, FlowProducer, UnrecoverableError } = require('bullmq');
 const IORedis = require('ioredis');
 
 const FIXTURE = process.env.QUEUE_FIXTURE_BIN ||
@@ -359,6 +359,44 @@ test('a job that failed under growthd and is retried from BullMQ (as bull-board 
   await waitFor(async () => (await queue.getJobCounts('completed')).completed === 1, 'completed after the retry');
   const done = await queue.getJob(job.id);
   assert.deepEqual(done.returnvalue, { charge: { id: 'ch_1' }, reused: true });
+  assert.equal(await stopChild(worker), 0);
+});
+
+test('flows from BullMQ\'s FlowProducer: growthd runs the children, then the parent; a failing child fails it', async () => {
+  const name = 'flow';
+  const queue = newQueue(name);
+  const flows = new FlowProducer({ connection: connection() });
+  closers.push(() => flows.close());
+  const worker = await growthdWorker(name, '--concurrency', 2);
+  const tree = await flows.add({ name: 'echo', queueName: name, data: { parent: true }, children: [
+    { name: 'echo', queueName: name, data: { c: 1 } },
+    { name: 'echo', queueName: name, data: { c: 2 } },
+  ] });
+  await waitFor(async () => (await queue.getJob(tree.job.id)).finishedOn, 'the parent finished');
+  const parent = await queue.getJob(tree.job.id);
+  assert.deepEqual(parent.returnvalue, { parent: true });
+  assert.deepEqual(Object.values(await parent.getChildrenValues()).sort((a, b) => a.c - b.c), [{ c: 1 }, { c: 2 }]);
+  assert.ok((await events(name)).some((e) => e.event === 'waiting' && e.jobId === tree.job.id &&
+    e.prev === 'waiting-children'));
+  const failing = await flows.add({ name: 'echo', queueName: name, data: {}, children: [
+    { name: 'fatal', queueName: name, data: { message: 'child broke' }, opts: { failParentOnFailure: true } },
+  ] });
+  await waitFor(async () => (await queue.getJob(failing.job.id)).finishedOn, 'the failing parent finished');
+  const failed = await queue.getJob(failing.job.id);
+  assert.equal(await failed.getState(), 'failed');
+  assert.match(failed.failedReason, /^child bull:flow:.* failed$/);
+  assert.equal(await stopChild(worker), 0);
+});
+
+test('a deduplicated job run by growthd frees its deduplication id when it finishes', async () => {
+  const name = 'dedup';
+  const queue = newQueue(name);
+  const worker = await growthdWorker(name);
+  const first = await queue.add('echo', { n: 1 }, { deduplication: { id: 'same' } });
+  await waitFor(async () => (await queue.getJobCounts('completed')).completed === 1, 'the first job');
+  const second = await queue.add('echo', { n: 2 }, { deduplication: { id: 'same' } });
+  assert.notEqual(second.id, first.id);
+  await waitFor(async () => (await queue.getJobCounts('completed')).completed === 2, 'the second job');
   assert.equal(await stopChild(worker), 0);
 });
 
