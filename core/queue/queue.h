@@ -96,6 +96,13 @@ int queue_add_log(struct queue *queue, const char *id, const char *line, long ke
 /* Sets a job's progress (JSON text) and emits the progress event; ERR_NOT_FOUND if the job is gone. */
 int queue_set_progress(struct queue *queue, const char *id, const char *progress_json, struct growth_error *err);
 
+/* Job schedulers (BullMQ's Queue.upsertJobScheduler): after a worker takes an iteration of a scheduler, it
+ * adds the next one, as BullMQ's worker does. Returns 1 when the next iteration was added, 0 when there is
+ * nothing to add (not a scheduler job, limit or end date reached, scheduler removed, already added), -1
+ * with err otherwise; a scheduler with a cron pattern is ERR_BAD_ARGUMENT (only "every" is computed here;
+ * run BullMQ workers for cron schedulers). */
+int queue_schedule_next(struct queue *queue, const char *id, struct growth_error *err);
+
 /* Results of a job's named steps (what ctx.step keeps so a retried or recovered job does not repeat a side
  * effect). They are fields "step:<name>" of the job's own hash: they survive retries and stall recovery,
  * and go wherever the job goes (BullMQ's removal deletes them too; BullMQ ignores unknown fields).

@@ -185,6 +185,7 @@ struct queue_job *queue_job_from_fields(const char *id, const char *const *field
                   : strcmp(field, "stacktrace") == 0    ? &job->stacktrace
                   : strcmp(field, "defa") == 0          ? &job->deferred_failure
                   : strcmp(field, "pb") == 0            ? &job->processed_by
+                  : strcmp(field, "rjk") == 0           ? &job->scheduler_id
                                                         : NULL;
     if (text) {
       free(*text);
@@ -236,6 +237,7 @@ void queue_job_free(struct queue_job *job)
   free(job->stacktrace);
   free(job->deferred_failure);
   free(job->processed_by);
+  free(job->scheduler_id);
   free(job);
 }
 

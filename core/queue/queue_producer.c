@@ -380,3 +380,27 @@ int queue_step_load(struct queue *queue, const char *id, const char *step, char 
   freeReplyObject(reply);
   return status;
 }
+
+int queue_schedule_next(struct queue *queue, const char *id, struct growth_error *err)
+{
+  char now[32];
+  snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
+  struct queue_args args;
+  queue_args_init(&args);
+  queue_args_add_text(&args, id);
+  queue_args_add_text(&args, now);
+  struct redis_conn *conn = redis_pool_acquire(queue->pool, err);
+  redisReply *reply = conn ? queue_script_run(conn, QUEUE_SCRIPT_SCHEDULE_NEXT, queue->key_prefix, &args, err) : NULL;
+  redis_pool_release(queue->pool, conn);
+  queue_args_free(&args);
+  if (!reply)
+    return error_prefix(err, "scheduling the next run after job %s", id);
+  long long code = reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 ? reply->element[0]->integer : -1;
+  freeReplyObject(reply);
+  if (code == -2)
+    return error_set(err, ERR_BAD_ARGUMENT, "job %s comes from a job scheduler with a cron pattern; growthd computes "
+                     "only \"every\" schedules, so BullMQ workers must run this scheduler", id);
+  if (code < 0)
+    return error_set(err, ERR_UPSTREAM, "scheduling the next run after job %s: unexpected reply", id);
+  return code == 1;
+}

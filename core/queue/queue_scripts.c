@@ -523,6 +523,74 @@ static const char script_store_set[] = SCRIPT_COMMON
   "rcall(\"HSET\", storeKey, ARGV[2], ARGV[3])\n"
   "return 0\n";
 
+static const char script_schedule_next[] = SCRIPT_COMMON
+  "-- ARGV[1] id of the job a worker just took, ARGV[2] now. Job schedulers (Queue.upsertJobScheduler): the\n"
+  "-- worker that takes an iteration adds the next one, as BullMQ's worker does. Only \"every\" schedulers:\n"
+  "-- a cron pattern needs BullMQ's cron parser, so those answer -2 and are left to BullMQ workers.\n"
+  "-- Returns { 1, next id } when added, { 0, why } when there is nothing to add, { -2, \"pattern\" }.\n"
+  "local id, now = ARGV[1], tonumber(ARGV[2])\n"
+  "local jobKey = P .. id\n"
+  "local job = rcall(\"HMGET\", jobKey, \"rjk\", \"opts\")\n"
+  "local schedulerId = job[1]\n"
+  "if not schedulerId then return { 0, \"not a scheduler job\" } end\n"
+  "local previous = rcall(\"ZSCORE\", P .. \"repeat\", schedulerId)\n"
+  "if not previous then return { 0, \"scheduler removed\" } end\n"
+  "previous = tonumber(previous)\n"
+  "local schedulerKey = P .. \"repeat:\" .. schedulerId\n"
+  "local scheduler = rcall(\"HMGET\", schedulerKey, \"name\", \"data\", \"every\", \"offset\", \"limit\", \"endDate\")\n"
+  "local ok, opts = pcall(cjson.decode, job[2] or \"{}\")\n"
+  "if not ok or type(opts) ~= \"table\" then opts = {} end\n"
+  "local repeatOpts = type(opts[\"repeat\"]) == \"table\" and opts[\"repeat\"] or {}\n"
+  "local every = tonumber(scheduler[3]) or tonumber(repeatOpts.every)\n"
+  "if not every or every <= 0 then return { -2, \"pattern\" } end\n"
+  "local count = (tonumber(repeatOpts.count) or 0) + 1\n"
+  "local limit = tonumber(scheduler[5]) or tonumber(repeatOpts.limit)\n"
+  "if limit and count > limit then return { 0, \"limit reached\" } end\n"
+  "local endDate = tonumber(scheduler[6]) or tonumber(repeatOpts.endDate)\n"
+  "if endDate and now > endDate then return { 0, \"end date passed\" } end\n"
+  "if id ~= \"repeat:\" .. schedulerId .. \":\" .. int(previous) then return { 0, \"not the current iteration\" } end\n"
+  "local offset = tonumber(scheduler[4]) or tonumber(repeatOpts.offset) or 0\n"
+  "local nextMillis = previous + every\n"
+  "if nextMillis < now then\n"
+  "  local aligned = math.floor(now / every) * every + offset\n"
+  "  if aligned <= now then nextMillis = aligned + every else nextMillis = aligned end\n"
+  "end\n"
+  "nextMillis = math.floor(nextMillis)\n"
+  "local nextId = \"repeat:\" .. schedulerId .. \":\" .. int(nextMillis)\n"
+  "local nextKey = P .. nextId\n"
+  "local maxLen = maxEvents()\n"
+  "local events = P .. \"events\"\n"
+  "if rcall(\"EXISTS\", nextKey) == 1 then\n"
+  "  rcall(\"XADD\", events, \"MAXLEN\", \"~\", maxLen, \"*\", \"event\", \"duplicated\", \"jobId\", nextId)\n"
+  "  return { 0, \"already added\" }\n"
+  "end\n"
+  "rcall(\"ZADD\", P .. \"repeat\", int(nextMillis), schedulerId)\n"
+  "rcall(\"HINCRBY\", schedulerKey, \"ic\", 1)\n"
+  "rcall(\"INCR\", P .. \"id\")\n"
+  "local delay = math.max(nextMillis - now, 0)\n"
+  "repeatOpts.count = count\n"
+  "opts[\"repeat\"] = repeatOpts\n"
+  "opts.jobId = nextId\n"
+  "opts.delay = delay\n"
+  "opts.timestamp = now\n"
+  "opts.prevMillis = nextMillis\n"
+  "opts.repeatJobKey = schedulerId\n"
+  "local name = scheduler[1] or rcall(\"HGET\", jobKey, \"name\") or \"\"\n"
+  "local priority = tonumber(opts.priority) or 0\n"
+  "rcall(\"HSET\", nextKey, \"name\", name, \"data\", scheduler[2] or \"{}\", \"opts\", cjson.encode(opts), \"timestamp\", ARGV[2],\n"
+  "  \"delay\", int(delay), \"priority\", int(priority), \"rjk\", schedulerId)\n"
+  "rcall(\"XADD\", events, \"*\", \"event\", \"added\", \"jobId\", nextId, \"name\", name)\n"
+  "if delay > 0 then\n"
+  "  local due = now + delay\n"
+  "  rcall(\"ZADD\", P .. \"delayed\", delayedScore(due), nextId)\n"
+  "  rcall(\"XADD\", events, \"MAXLEN\", \"~\", maxLen, \"*\", \"event\", \"delayed\", \"jobId\", nextId, \"delay\", int(due))\n"
+  "  delayMarker()\n"
+  "else\n"
+  "  pushReady(nextId, priority, opts.lifo == true, pausedOrMaxed())\n"
+  "  rcall(\"XADD\", events, \"MAXLEN\", \"~\", maxLen, \"*\", \"event\", \"waiting\", \"jobId\", nextId)\n"
+  "end\n"
+  "return { 1, nextId }\n";
+
 static const char *const script_sources[QUEUE_SCRIPT_COUNT] = {
   [QUEUE_SCRIPT_ADD] = script_add,
   [QUEUE_SCRIPT_STEP] = script_step,
@@ -534,10 +602,11 @@ static const char *const script_sources[QUEUE_SCRIPT_COUNT] = {
   [QUEUE_SCRIPT_RELEASE] = script_release,
   [QUEUE_SCRIPT_SET_FIELD] = script_set_field,
   [QUEUE_SCRIPT_STORE_SET] = script_store_set,
+  [QUEUE_SCRIPT_SCHEDULE_NEXT] = script_schedule_next,
 };
 
 static const char *const script_names[QUEUE_SCRIPT_COUNT] = {
-  "add", "step", "extend-locks", "stalled", "progress", "log", "pause", "release", "set-field", "store-set",
+  "add", "step", "extend-locks", "stalled", "progress", "log", "pause", "release", "set-field", "store-set", "schedule-next",
 };
 
 static char script_shas[QUEUE_SCRIPT_COUNT][41];

@@ -28,6 +28,7 @@ enum queue_script {
   QUEUE_SCRIPT_RELEASE,       /* give an active job back to wait (shutdown) */
   QUEUE_SCRIPT_SET_FIELD,     /* set a field of a job's hash while the job exists */
   QUEUE_SCRIPT_STORE_SET,     /* set a key of an owner's store, within its key limit */
+  QUEUE_SCRIPT_SCHEDULE_NEXT, /* add a job scheduler's next iteration */
   QUEUE_SCRIPT_COUNT
 };
 

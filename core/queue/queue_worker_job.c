@@ -4,7 +4,8 @@
  *
  * Before the handler runs, a job fails for good (no retry) when it carries a deferred failure (defa, set by
  * the stalled checker past the stall limit), when its hash is damaged (no name, opts or data that is not
- * JSON), or when no handler accepts its name; the reason says which. A handler's error is retried while
+ * JSON), or when no handler accepts its name; the reason says which. An iteration of a job scheduler first
+ * adds the scheduler's next iteration, as BullMQ's worker does. A handler's error is retried while
  * attempts remain (attemptsMade + 1 < attempts) unless the error is not retryable, with BullMQ's backoff.
  */
 #include <jansson.h>
@@ -67,6 +68,11 @@ void worker_run_job(struct queue_worker *worker, struct slot *slot)
 {
   struct growth_error err = { 0 };
   const struct queue_job_handler *handler = worker->options.handler;
+  /* BullMQ's worker adds a scheduler's next iteration before it processes the current one */
+  if (slot->job->scheduler_id && queue_schedule_next(worker->options.queue, slot->job->id, &err) < 0) {
+    log_warn("Worker", "%s", err.message);
+    error_clear(&err);
+  }
   if (check_job(worker, slot->job, &err) != 0) {
     log_warn("Worker", "job %s failed before running: %s", slot->job->id, err.message);
     fail_outcome(slot, &err, 1);

@@ -400,6 +400,25 @@ test('a deduplicated job run by growthd frees its deduplication id when it finis
   assert.equal(await stopChild(worker), 0);
 });
 
+test('a job scheduler with "every" keeps running under growthd workers', async () => {
+  const name = 'scheduler';
+  const queue = newQueue(name);
+  const worker = await growthdWorker(name);
+  await queue.upsertJobScheduler('tick', { every: 300 }, { name: 'echo', data: { tick: true } });
+  await waitFor(async () => (await queue.getJobCounts('completed')).completed >= 3, 'three iterations', 30000);
+  const done = await queue.getJobs(['completed'], 0, -1, true);
+  assert.ok(done.every((job) => job.id.startsWith('repeat:tick:') && job.data.tick === true && job.repeatJobKey === 'tick'));
+  const dues = done.map((job) => Number(job.id.split(':')[2]));
+  // each iteration is due a whole number of periods after the one before (+300 ms unless a run fell behind)
+  for (let i = 1; i < dues.length; i++) {
+    assert.ok(dues[i] > dues[i - 1] && (dues[i] - dues[i - 1]) % 300 === 0, `iteration ${i}: ${dues[i] - dues[i - 1]} ms`);
+  }
+  const scheduler = await queue.getJobScheduler('tick');
+  assert.ok(scheduler.iterationCount >= 3);
+  await queue.removeJobScheduler('tick');
+  assert.equal(await stopChild(worker), 0);
+});
+
 test('BullMQ\'s global rate limit holds a growthd worker to max jobs per window', async () => {
   const name = 'rate';
   const queue = newQueue(name);
