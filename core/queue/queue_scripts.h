@@ -32,6 +32,11 @@ enum queue_script {
   QUEUE_SCRIPT_COUNT
 };
 
+/* The sources (queue_script_step.c, queue_script_sources.c). */
+extern const char queue_script_add[], queue_script_step[], queue_script_extend[], queue_script_stalled[],
+    queue_script_progress[], queue_script_log[], queue_script_pause[], queue_script_release[],
+    queue_script_set_field[], queue_script_store_set[], queue_script_schedule_next[];
+
 struct queue_args {
   size_t count, capacity;
   const char **values;
