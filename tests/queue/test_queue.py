@@ -163,9 +163,10 @@ class QueueTest(unittest.TestCase):
         self.assertEqual(self.keys.lines("HGETALL", self.keys.p + "store:ana:journal"), ["count", "2"])
 
     def test_locks_are_renewed_while_a_long_job_runs(self):
-        self.fixture.add("sleep", data={"ms": 2500})
-        self.worker("--lock-ms", 600, "--stalled-ms", 200)
-        self.worker("--lock-ms", 600, "--stalled-ms", 200)    # a second worker runs stalled checks too
+        # the job outlives two lock durations; renewal every 750 ms leaves 750 ms of margin under load
+        self.fixture.add("sleep", data={"ms": 3500})
+        self.worker("--lock-ms", 1500, "--stalled-ms", 200)
+        self.worker("--lock-ms", 1500, "--stalled-ms", 200)    # a second worker runs stalled checks too
         self.completed(1)
         job = self.keys.hash("1")
         self.assertNotIn("stc", job)
