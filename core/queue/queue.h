@@ -97,10 +97,10 @@ int queue_add_log(struct queue *queue, const char *id, const char *line, long ke
 int queue_set_progress(struct queue *queue, const char *id, const char *progress_json, struct growth_error *err);
 
 /* Job schedulers (BullMQ's Queue.upsertJobScheduler): after a worker takes an iteration of a scheduler, it
- * adds the next one, as BullMQ's worker does. Returns 1 when the next iteration was added, 0 when there is
- * nothing to add (not a scheduler job, limit or end date reached, scheduler removed, already added), -1
- * with err otherwise; a scheduler with a cron pattern is ERR_BAD_ARGUMENT (only "every" is computed here;
- * run BullMQ workers for cron schedulers). */
+ * adds the next one, as BullMQ's worker does, for "every" and for cron patterns (queue_cron.h). Returns 1
+ * when the next iteration was added, 0 when there is nothing to add (not a scheduler job, limit or end
+ * date reached, scheduler removed, already added), -1 with err otherwise (ERR_BAD_ARGUMENT for a cron
+ * pattern growthd cannot compute: those schedulers need BullMQ workers). */
 int queue_schedule_next(struct queue *queue, const char *id, struct growth_error *err);
 
 /* Results of a job's named steps (what ctx.step keeps so a retried or recovered job does not repeat a side

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "queue/queue_cron.h"
 #include "queue/queue_scripts.h"
 
 #define BULK_CHUNK 500
@@ -381,25 +382,52 @@ int queue_step_load(struct queue *queue, const char *id, const char *step, char 
   return status;
 }
 
-int queue_schedule_next(struct queue *queue, const char *id, struct growth_error *err)
+/* One call of the schedule script; *reply_out is its reply (caller frees). */
+static int run_schedule(struct queue *queue, const char *id, const char *now, const char *next, redisReply **reply_out,
+                        struct growth_error *err)
 {
-  char now[32];
-  snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
   struct queue_args args;
   queue_args_init(&args);
   queue_args_add_text(&args, id);
   queue_args_add_text(&args, now);
+  queue_args_add_text(&args, next);
   struct redis_conn *conn = redis_pool_acquire(queue->pool, err);
-  redisReply *reply = conn ? queue_script_run(conn, QUEUE_SCRIPT_SCHEDULE_NEXT, queue->key_prefix, &args, err) : NULL;
+  *reply_out = conn ? queue_script_run(conn, QUEUE_SCRIPT_SCHEDULE_NEXT, queue->key_prefix, &args, err) : NULL;
   redis_pool_release(queue->pool, conn);
   queue_args_free(&args);
-  if (!reply)
+  if (!*reply_out)
     return error_prefix(err, "scheduling the next run after job %s", id);
-  long long code = reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 ? reply->element[0]->integer : -1;
+  if ((*reply_out)->type != REDIS_REPLY_ARRAY || (*reply_out)->elements < 2) {
+    freeReplyObject(*reply_out);
+    *reply_out = NULL;
+    return error_set(err, ERR_UPSTREAM, "scheduling the next run after job %s: unexpected reply", id);
+  }
+  return 0;
+}
+
+int queue_schedule_next(struct queue *queue, const char *id, struct growth_error *err)
+{
+  int64_t now_ms = clock_wall_ms();
+  char now[32], next[32] = "";
+  snprintf(now, sizeof now, "%lld", (long long)now_ms);
+  redisReply *reply = NULL;
+  if (run_schedule(queue, id, now, next, &reply, err) != 0)
+    return -1;
+  long long code = reply->element[0]->integer;
+  if (code == -2 && reply->elements == 4) {
+    /* a cron scheduler: as BullMQ, the first match after max(previous run, now), at least now */
+    int64_t previous = strtoll(reply->element[3]->str, NULL, 10), next_ms = 0;
+    int64_t after = previous > now_ms ? previous : now_ms;
+    int status = queue_cron_next(reply->element[1]->str, reply->element[2]->str, after, &next_ms, err);
+    freeReplyObject(reply);
+    if (status != 0)
+      return error_prefix(err, "job %s of a job scheduler", id);
+    snprintf(next, sizeof next, "%lld", (long long)next_ms);
+    if (run_schedule(queue, id, now, next, &reply, err) != 0)
+      return -1;
+    code = reply->element[0]->integer;
+  }
   freeReplyObject(reply);
-  if (code == -2)
-    return error_set(err, ERR_BAD_ARGUMENT, "job %s comes from a job scheduler with a cron pattern; growthd computes "
-                     "only \"every\" schedules, so BullMQ workers must run this scheduler", id);
   if (code < 0)
     return error_set(err, ERR_UPSTREAM, "scheduling the next run after job %s: unexpected reply", id);
   return code == 1;

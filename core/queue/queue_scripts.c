@@ -4,7 +4,7 @@
  *
  * The scripts write BullMQ 6.7.0's layout (shared/docs/bullmq-protocol.md) and nothing more. They are
  * leaner than BullMQ's own because they leave out what growthd does not produce (metrics, deduplicated
- * adds, cron schedules), and because one call finishes many jobs and takes many new ones (the step),
+ * adds, new job schedulers), and because one call finishes many jobs and takes many new ones (the step),
  * where BullMQ makes a round trip per job. For jobs that BullMQ's producers add, a finish still does
  * BullMQ's bookkeeping (flow parents, deduplication ids), and taking jobs honours the queue-wide limits
  * in meta (concurrency; max per duration with the limiter key). Times are the caller's clock in ms,

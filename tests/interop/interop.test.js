@@ -419,6 +419,24 @@ test('a job scheduler with "every" keeps running under growthd workers', async (
   assert.equal(await stopChild(worker), 0);
 });
 
+test('a job scheduler with a cron pattern keeps running under growthd workers', async () => {
+  const name = 'scheduler-cron';
+  const queue = newQueue(name);
+  const worker = await growthdWorker(name);
+  await queue.upsertJobScheduler('each-second', { pattern: '*/1 * * * * *', tz: 'Europe/Berlin' },
+    { name: 'echo', data: { cron: true } });
+  await waitFor(async () => (await queue.getJobCounts('completed')).completed >= 3, 'three iterations', 30000);
+  const done = await queue.getJobs(['completed'], 0, -1, true);
+  const dues = done.map((job) => Number(job.id.split(':')[2]));
+  assert.ok(done.every((job) => job.id.startsWith('repeat:each-second:') && job.data.cron === true));
+  for (let i = 0; i < dues.length; i++) {
+    assert.equal(dues[i] % 1000, 0, `iteration ${i} is due on a whole second`);
+    if (i > 0) assert.ok(dues[i] > dues[i - 1]);
+  }
+  await queue.removeJobScheduler('each-second');
+  assert.equal(await stopChild(worker), 0);
+});
+
 test('BullMQ\'s global rate limit holds a growthd worker to max jobs per window', async () => {
   const name = 'rate';
   const queue = newQueue(name);
