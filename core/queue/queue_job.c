@@ -209,6 +209,8 @@ struct queue_job *queue_job_from_fields(const char *id, const char *const *field
       job->attempts_started = (long)to_number(value);
     } else if (strcmp(field, "stc") == 0) {
       job->stalled_counter = (long)to_number(value);
+    } else if (strcmp(field, "parent") == 0 || strcmp(field, "deid") == 0) {
+      job->has_links = 1;
     }
   }
   if (attempts_legacy && job->attempts_made == 0)

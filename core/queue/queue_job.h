@@ -49,6 +49,7 @@ struct queue_job {
   char *deferred_failure;  /* "defa": the job must fail at once with this reason */
   char *processed_by;
   char *scheduler_id;   /* "rjk": the job scheduler this job is an iteration of, or NULL */
+  int has_links;        /* has "parent" or "deid": its finish must update a flow parent or a dedup id */
   int64_t timestamp, processed_on, finished_on;
   long delay, priority, attempts_made, attempts_started, stalled_counter;
   struct queue_job_options options;

@@ -4,6 +4,11 @@
  * flow-parent and deduplication bookkeeping) and takes up to N new ones (promoting due delayed jobs, and
  * honouring pause, global concurrency and the global rate limit), each with a lock token.
  *
+ * ARGV: now, token base, lock duration, how many to take, worker name, how many to finish, then 11 per
+ * finish: id, token, kind (c completed, f failed, d retry after backoff, r retry now), returnvalue or
+ * failedReason, stacktrace entry, stackTraceLimit, backoff ms, retention ("-1" all, "0" none, "count:age"),
+ * attempts, lifo, has flow parent or dedup id ("1"/"0").
+ *
  * Reply: { finish codes, { id, token, HGETALL, ... }, next delayed due time or "" }; the HGETALL is read
  * before the activation's own writes (the token ends with the new "ats"), which saves an EXISTS per job.
  * Finish codes follow BullMQ's: 0 done, -1 no such job, -2 lock missing, -6 lock held by another token,
@@ -157,10 +162,10 @@ const char queue_script_step[] = SCRIPT_COMMON
   "end\n"
   "if finishCount > 0 then rcall(\"XTRIM\", events, \"MAXLEN\", \"~\", maxLen) end\n"
   "for i = 0, finishCount - 1 do\n"
-  "  local b = 7 + i * 10\n"
+  "  local b = 7 + i * 11\n"
   "  local id, token, kind, value, stackLine = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]\n"
   "  local stackLimit, backoff, keep = tonumber(ARGV[b + 5]), tonumber(ARGV[b + 6]), ARGV[b + 7]\n"
-  "  local attempts, lifo = tonumber(ARGV[b + 8]), ARGV[b + 9] == \"1\"\n"
+  "  local attempts, lifo, linked = tonumber(ARGV[b + 8]), ARGV[b + 9] == \"1\", ARGV[b + 10] == \"1\"\n"
   "  local jobKey = P .. id\n"
   "  local code = 0\n"
   "  local lock = rcall(\"GET\", jobKey .. \":lock\")\n"
@@ -176,7 +181,7 @@ const char queue_script_step[] = SCRIPT_COMMON
   "  end\n"
   "  if code == 0 then\n"
   "    local made = rcall(\"HINCRBY\", jobKey, \"atm\", 1)\n"
-  "    if kind == \"c\" or kind == \"f\" then\n"
+  "    if linked and (kind == \"c\" or kind == \"f\") then\n"
   "      local links = rcall(\"HMGET\", jobKey, \"parent\", \"deid\")\n"
   "      if links[1] then childFinished(jobKey, links[1], kind == \"c\", value) end\n"
   "      if links[2] then releaseDeduplication(id, links[2]) end\n"
