@@ -437,6 +437,28 @@ test('a job scheduler with a cron pattern keeps running under growthd workers', 
   assert.equal(await stopChild(worker), 0);
 });
 
+test('a mixed fleet (two growthd workers, one BullMQ worker) runs every job exactly once', async () => {
+  const name = 'fleet';
+  const queue = newQueue(name);
+  const workers = [await growthdWorker(name, '--concurrency', 16, '--name', 'g1'),
+    await growthdWorker(name, '--concurrency', 4, '--name', 'g2')];
+  bullWorker(name, { concurrency: 8, name: 'n1' });
+  fixture(name, 'add', '--name', 'echo', '--data', '{"from":"growthd"}', '--bulk', '--count', 1500);
+  await queue.addBulk(Array.from({ length: 1500 }, (_, i) => ({ name: 'echo', data: { from: 'node', i } })));
+  await waitFor(async () => (await queue.getJobCounts('completed')).completed === 3000, '3000 completed', 120000);
+  const counts = await queue.getJobCounts('wait', 'active', 'failed', 'delayed', 'prioritized');
+  assert.deepEqual(counts, { wait: 0, active: 0, failed: 0, delayed: 0, prioritized: 0 });
+  const started = await redis.eval(`local n = 0
+    for _, id in ipairs(redis.call('ZRANGE', KEYS[1] .. 'completed', 0, -1)) do
+      if redis.call('HGET', KEYS[1] .. id, 'ats') ~= '1' then n = n + 1 end
+    end
+    return n`, 1, `bull:${name}:`);
+  assert.equal(started, 0, 'no job was started twice');
+  const processors = new Set((await queue.getJobs(['completed'], 0, -1)).map((job) => job.processedBy));
+  assert.deepEqual([...processors].filter((p) => !['g1', 'g2', 'n1'].includes(p)), [], 'every job names its worker');
+  for (const worker of workers) assert.equal(await stopChild(worker), 0);
+});
+
 test('BullMQ\'s global rate limit holds a growthd worker to max jobs per window', async () => {
   const name = 'rate';
   const queue = newQueue(name);
