@@ -8,7 +8,9 @@
  */
 #include "cmd/job_worker.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "base/log.h"
 #include "queue/queue.h"
@@ -16,6 +18,7 @@
 #include "redis/redis_pool.h"
 
 struct job_worker {
+  char name[160];   /* "growthd-<host>-<pid>": the jobs' processedBy and the connection's name in CLIENT LIST */
   struct redis_pool *pool;
   struct queue *queue;
   struct queue_job_handler handler;
@@ -58,6 +61,9 @@ struct job_worker *job_worker_start(const struct config *config, long concurrenc
   worker->queue = queue_new(worker->pool, config->queue_prefix, config->queue_name, err);
   if (!worker->queue)
     goto fail;
+  char host[64] = "host";
+  gethostname(host, sizeof host - 1);
+  snprintf(worker->name, sizeof worker->name, "growthd-%s-%ld", host, (long)getpid());
   worker->handler = (struct queue_job_handler){ .context = NULL, .accepts = accepts_nothing, .run = run_nothing };
   struct queue_worker_options worker_options = {
     .queue = worker->queue,
@@ -67,6 +73,7 @@ struct job_worker *job_worker_start(const struct config *config, long concurrenc
     .stalled_interval_ms = config->stalled_interval_ms,
     .max_stalled_count = config->max_stalled_count,
     .drain_delay_ms = 5000,
+    .name = worker->name,
   };
   worker->worker = queue_worker_start(&worker_options, err);
   if (!worker->worker)

@@ -83,6 +83,7 @@ class CommandsTest(unittest.TestCase):
             wait_until(lambda: keys.zset("failed") == ids, what="the job failed")
             self.assertIn("no handler for the job name 'journal' in this worker", keys.hash(ids[0])["failedReason"])
             self.assertEqual(keys.hash(ids[0])["atm"], "1")     # final at once: no retry
+            self.assertTrue(keys.hash(ids[0])["pb"].startswith("growthd-"))
             process.send_signal(signal.SIGTERM)
             self.assertEqual(process.wait(timeout=20), 0)
         finally:
