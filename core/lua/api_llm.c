@@ -19,7 +19,8 @@
  * `schema`, the answer — a table, or JSON text — is checked against it by
  * llm_schema (the same check a model's answer gets) and a mismatch raises
  * upstream_error with the path ("$.themes[2]: expected string, got number").
- * Without a schema the answer must be a string.
+ * Without a schema the answer must be a string. An empty Lua table in a table
+ * answer counts as an empty list wherever the schema asks for an array.
  *
  * The live backend (providers/llm/llm.h) takes the same struct
  * llm_chat_request this file builds; it is not part of this build, so a
@@ -28,6 +29,7 @@
 #include <lauxlib.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lua/args.h"
 #include "lua/marshal.h"
@@ -127,6 +129,57 @@ static struct llm_message *read_messages(lua_State *L, const char *function, siz
   return messages;
 }
 
+/* 1 when schema asks for an array and not for an object. */
+static int wants_array(const json_t *schema)
+{
+  const json_t *type = json_object_get(schema, "type");
+  if (json_is_string(type))
+    return strcmp(json_string_value(type), "array") == 0;
+  int array = 0, object = 0;
+  size_t i;
+  const json_t *name;
+  json_array_foreach(type, i, name) {
+    array |= json_is_string(name) && strcmp(json_string_value(name), "array") == 0;
+    object |= json_is_string(name) && strcmp(json_string_value(name), "object") == 0;
+  }
+  return array && !object;
+}
+
+/* An empty Lua table converts to {} (marshal.h); where the schema wants an array it means [].
+ * Walks value along schema and replaces such empty objects in place. 0, or -1 out of memory. */
+static int empty_tables_to_arrays(const json_t *schema, json_t *value)
+{
+  if (!json_is_object(schema))
+    return 0;
+  if (json_is_object(value)) {
+    const json_t *properties = json_object_get(schema, "properties");
+    const char *key;
+    json_t *member;
+    json_object_foreach(value, key, member) {
+      const json_t *sub = json_object_get(properties, key);
+      if (json_is_object(member) && json_object_size(member) == 0 && wants_array(sub)) {
+        if (json_object_set_new(value, key, json_array()) != 0)
+          return -1;
+      } else if (empty_tables_to_arrays(sub, member) != 0) {
+        return -1;
+      }
+    }
+  } else if (json_is_array(value)) {
+    const json_t *items = json_object_get(schema, "items");
+    size_t i;
+    json_t *element;
+    json_array_foreach(value, i, element) {
+      if (json_is_object(element) && json_object_size(element) == 0 && wants_array(items)) {
+        if (json_array_set_new(value, i, json_array()) != 0)
+          return -1;
+      } else if (empty_tables_to_arrays(items, element) != 0) {
+        return -1;
+      }
+    }
+  }
+  return 0;
+}
+
 /* Calls offline(request) and leaves the checked answer on the stack. */
 static int answer_offline(lua_State *L, const char *function, const json_t *schema)
 {
@@ -154,6 +207,8 @@ static int answer_offline(lua_State *L, const char *function, const json_t *sche
   json_t *checked = NULL;
   if (type == LUA_TTABLE) {
     owner->json = marshal_to_json(L, answer, "answer", ANSWER_MAX_BYTES, &err);
+    if (owner->json && empty_tables_to_arrays(schema, owner->json) != 0)
+      return args_raise(L, ERR_NO_MEMORY, "llm.chat: out of memory checking the offline answer");
     if (!owner->json || llm_answer_check(schema, owner->json, NULL, &checked, &err) != 0)
       return args_raise_from(L, &err, "llm.chat (offline answer)");
   } else if (llm_answer_check(schema, NULL, lua_tostring(L, answer), &checked, &err) != 0) {
