@@ -14,7 +14,7 @@
  *   doc:ikigai{ love = { label = "Love", items = { "writing" } }, good_at = "Good at",
  *               world_needs = "Needs", paid_for = "Paid", center = "Purpose", passion = "Passion" }
  *   doc:page_break()
- *   doc:pages()                           --> 2
+ *   doc:pages()                           --> 2 (also once finished)
  *   local bytes = doc:bytes()             -- the finished PDF (a string); ctx.artifact(name, doc) works too
  *   local path = doc:save("report.pdf")   -- written to the job's artifact folder
  *
@@ -52,6 +52,7 @@
 struct pdf_handle {
   struct pdf_document *doc;   /* NULL once finished or freed */
   size_t content_bytes;
+  int pages;                  /* at the time it was finished */
   int finished;               /* the bytes are in the user value */
   int broken;                 /* a rendering error: only freeing is left */
 };
@@ -70,6 +71,7 @@ static lua_Integer open_count(lua_State *L, lua_Integer change)
 static void release(lua_State *L, struct pdf_handle *handle)
 {
   if (handle->doc) {
+    handle->pages = pdf_document_page_count(handle->doc);
     pdf_document_free(handle->doc);
     handle->doc = NULL;
     open_count(L, -1);
@@ -227,10 +229,7 @@ static int doc_page_break(lua_State *L)
 static int doc_pages(lua_State *L)
 {
   struct pdf_handle *handle = luaL_checkudata(L, 1, DOCUMENT_TYPE);
-  if (handle->doc)
-    lua_pushinteger(L, pdf_document_page_count(handle->doc));
-  else
-    lua_pushnil(L);
+  lua_pushinteger(L, handle->doc ? pdf_document_page_count(handle->doc) : handle->pages);
   return 1;
 }
 
