@@ -94,6 +94,12 @@ struct config {
   char *google_drive_url;
   char *drive_folder_id;
   char *calendar_ics;
+  /* live llm and sms backends */
+  char *openai_model;
+  char *openai_embedding_model;
+  long llm_timeout_ms;
+  long llm_embed_batch;
+  char *twilio_url;
 };
 
 /* Returns the value of a variable, or NULL when it is not set. */
