@@ -201,12 +201,19 @@ class LlmLive(LiveAgentTest):
         self.assertEqual(self.run_ok("embedder"), 2)
         self.assertEqual(len(self.openai.requests("/v1/embeddings")), 2)
 
+    def test_dropped_connection_is_retried(self):
+        self.openai.add_fault("drop", count=1, path="/v1/chat")
+        self.agent("coach", MESSAGES + f"return llm.chat{{ messages = messages, {NEVER_OFFLINE} }}")
+        self.assertEqual(self.run_ok("coach"), "stand-in answer to: How do I rest better?")
+        self.assertEqual(len(self.chat_bodies()), 2)
+
     def test_timeout_is_retryable(self):
         self.openai.add_fault("hang", delay=3, count=-1, path="/v1/chat")
         self.agent("coach", MESSAGES + catching(f"llm.chat{{ messages = messages, {NEVER_OFFLINE} }}"))
         result = self.run_error("coach", env={"GROWTH_LLM_TIMEOUT_MS": "300", "GROWTH_HTTP_MAX_ATTEMPTS": "2"})
         self.assertEqual((result["code"], result["retryable"]), ("timeout", True))
-        self.assertIn("timed out after 2 attempts", result["message"])
+        self.assertTrue(result["message"].startswith(f"llm.chat: POST {self.openai.base_url}/chat/completions: "
+                                                     "timed out after 2 attempts ("), result["message"])
         self.assertEqual(len(self.chat_bodies()), 2)
 
     def test_malformed_answers_are_clear_final_errors(self):

@@ -128,6 +128,9 @@ class SmsLive(LiveAgentTest):
         self.agent("texter", catching(SEND))
         result = self.run_error("texter", env={"GROWTH_HTTP_TIMEOUT_MS": "300"})
         self.assertEqual((result["code"], result["retryable"]), ("timeout", True))
+        self.assertTrue(result["message"].startswith(f"sms.send: POST {self.twilio.url}/2010-04-01/Accounts/"
+                                                     f"{self.twilio.account_sid}/Messages.json: timed out ("),
+                        result["message"])
         self.assertEqual(len(self.posts()), 1)
 
     def test_malformed_answer_is_a_final_error(self):

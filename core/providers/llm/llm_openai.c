@@ -132,7 +132,7 @@ static int chat_once(struct http_client *client, const struct config *cfg, const
   if (!body)
     return -1;
   struct http_response response;
-  int rc = post(client, cfg, "/chat/completions", "llm.chat", body, &response, err);
+  int rc = post(client, cfg, "/chat/completions", "llm", body, &response, err);
   if (rc == 0) {
     struct llm_usage usage = { 0 };
     rc = openai_chat_parse(response.body, response.body_size, content, &usage, err);
@@ -224,7 +224,7 @@ static int embed_batch(struct http_client *client, const struct config *cfg, con
   if (!body)
     return -1;
   struct http_response response;
-  int rc = post(client, cfg, "/embeddings", "llm.embed", body, &response, err);
+  int rc = post(client, cfg, "/embeddings", "llm", body, &response, err);
   if (rc == 0) {
     struct llm_usage usage = { 0 };
     rc = openai_embeddings_parse(response.body, response.body_size, count, vectors, dim, &usage, err);

@@ -36,7 +36,7 @@ int sms_twilio_send(struct http_client *client, const struct config *cfg, const 
     .method = HTTP_POST, .url = url, .body = form, .body_size = strlen(form),
     .content_type = "application/x-www-form-urlencoded", .auth = HTTP_AUTH_BASIC,
     .username = cfg->twilio_account_sid, .password = cfg->twilio_auth_token, .repeat = HTTP_REPEAT_UNSAFE,
-    .what = "sms.send",
+    .what = "sms",   /* "sms: POST <url>: ..." becomes "sms.send: POST ..." in Lua */
   };
   if (http_client_send(client, &request, &response, err) != 0) {
     if (response.status >= 400) {
