@@ -254,6 +254,51 @@ class LlmLive(LiveAgentTest):
         line = run_fixture(["chat", "hello"], dict(self.live_env(), OPENAI_API_KEY="ollama"))
         self.assertEqual(line["result"], ["stand-in answer to: hello"])
 
+    def test_stand_in_checks_like_openai(self):
+        """The stand-in itself refuses what OpenAI refuses (so the tests above mean something)."""
+        import urllib.error
+        import urllib.request
+
+        def post(path, body, key=self.openai.api_key):
+            headers = {"Content-Type": "application/json"}
+            if key:
+                headers["Authorization"] = "Bearer " + key
+            request = urllib.request.Request(self.openai.base_url + path, data=json.dumps(body).encode(),
+                                             method="POST", headers=headers)
+            try:
+                with urllib.request.urlopen(request) as answer:
+                    return answer.status, json.load(answer)
+            except urllib.error.HTTPError as error:
+                return error.code, json.load(error)
+
+        user = [{"role": "user", "content": "hi"}]
+        status, body = post("/chat/completions", {"model": "gpt-4o-mini", "messages": user}, key=None)
+        self.assertEqual((status, body["error"]["type"], body["error"]["code"]), (401, "invalid_request_error", None))
+        self.assertEqual(post("/chat/completions", {"model": "gpt-4o-mini", "messages": user}, key="sk-x")[0], 401)
+        self.assertEqual(post("/chat/completions", {"model": "gpt-4o-mini", "messages": []})[0], 400)
+        self.assertEqual(post("/chat/completions", {"messages": user})[0], 400)
+        self.assertEqual(post("/chat/completions", {"model": "gpt-4o-mini", "messages": [{"role": "robot",
+                                                                                           "content": "x"}]})[0], 400)
+        self.assertEqual(post("/chat/completions", {"model": "gpt-4o-mini", "messages": user, "temperature": 2.5})[0],
+                         400)
+        status, body = post("/chat/completions", {"model": "gpt-4o-mini", "messages": user,
+                                                  "response_format": {"type": "json_object"}})
+        self.assertEqual(status, 400)
+        self.assertIn("must contain the word 'json'", body["error"]["message"])
+        self.assertEqual(post("/chat/completions", {"model": "gpt-4o-mini", "messages": user, "bogus": 1})[0], 400)
+        status, body = post("/chat/completions", {"model": "gpt-4o-mini", "messages": user, "response_format": {
+            "type": "json_schema", "json_schema": {"name": "n", "schema": {"type": "object", "properties": {
+                "ok": {"type": "boolean"}}}}}})
+        self.assertEqual((status, json.loads(body["choices"][0]["message"]["content"])), (200, {"ok": True}))
+        self.assertEqual(body["usage"]["total_tokens"], body["usage"]["prompt_tokens"] +
+                         body["usage"]["completion_tokens"])
+        self.assertEqual(post("/embeddings", {"model": "text-embedding-3-small", "input": ["a", ""]})[0], 400)
+        self.assertEqual(post("/embeddings", {"model": "text-embedding-3-small", "input": ["a"] * 2049})[0], 400)
+        status, body = post("/embeddings", {"model": "text-embedding-3-small", "input": "a", "dimensions": 256})
+        self.assertEqual((status, len(body["data"][0]["embedding"])), (200, 256))
+        self.assertEqual(post("/embeddings", {"model": "text-embedding-ada-002", "input": "a", "dimensions": 8})[0],
+                         400)
+
 
 if __name__ == "__main__":
     main()
