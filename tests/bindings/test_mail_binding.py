@@ -98,6 +98,21 @@ class MailBinding(AgentTest):
                       stderr)
         self.assertFalse(os.path.exists(os.path.join(self.data, "outbox")))
 
+    def test_a_missing_need_fails_before_any_code_runs(self):
+        path = os.path.join(self.scripts, "agents", "needy.lua")
+        with open(path, "w") as f:
+            f.write('return { name = "needy", tier = "rooted", needs = { "mail", "sms" },\n'
+                    '  setup = function(ctx) ctx.artifact("setup-ran.txt", "yes") end,\n'
+                    '  run = function(ctx) return { ran = true } end }\n')
+        code, _, stderr = self.run_agent("needy", env={"NODE_ENV": "production"})
+        self.assertEqual(code, 1)
+        self.assertIn("needy failed (bad_config): needy needs mail, which is missing: SMTP_HOST is not set", stderr)
+        self.assertIn("[NeedyAgent] Integration missing: mail", stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.artifacts, "setup-ran.txt")))
+        # in development the same agent runs: mail is local, and sms (not configured) is the agent's to check
+        self.assertEqual(self.run_ok("needy"), {"ran": True})
+        self.assertTrue(os.path.exists(os.path.join(self.artifacts, "setup-ran.txt")))
+
     def test_every_field_is_checked(self):
         self.agent("badmail", """
             local cases = {}
