@@ -155,7 +155,7 @@ class MailBinding(AgentTest):
             "to_table_bad": 'mail.send: to.email must be an email address, got "a@"',
             "to_empty": "mail.send: to must be a non-empty list, got table",
             "subject_missing": "mail.send: subject must be a non-empty string, got nil",
-            "subject_lines": 'mail.send: subject must be one line (no line breaks), got "a\nBcc: x@example.com"',
+            "subject_lines": 'mail.send: subject must be one line (no line breaks), got "a?Bcc: x@example.com"',
             "text_missing": "mail.send: text must be a string, got nil",
             "html_number": "mail.send: html must be a string, got 1",
             "attachments_map": "mail.send: attachments must be a list, got table",
