@@ -33,7 +33,7 @@ static void open_with(struct fixture *f, const char **pairs)
 {
   struct growth_error err = { 0 };
   assert_int_equal(config_load(&f->config, lookup_pairs, pairs, &err), 0);
-  f->services = services_new(&f->config, &err);
+  f->services = services_new(&f->config, NULL, &err);
   assert_non_null(f->services);
 }
 
