@@ -65,8 +65,8 @@ static json_t *read_cell(lua_State *L, const char *function, size_t row, lua_Int
     size_t length;
     const char *text = lua_tolstring(L, -1, &length);
     json_t *cell = json_stringn(text, length);
-    if (!cell)
-      args_error(L, function, field, "UTF-8 text", -1);
+    if (!cell)   /* the value is not quoted: it would carry the bad bytes into the message */
+      args_raise(L, ERR_BAD_ARGUMENT, "%s: %s must be UTF-8 text", function, field);
     return cell;
   }
   case LUA_TNUMBER:
@@ -169,7 +169,7 @@ static int sheets_create_book(lua_State *L)
         args_error(L, function, field, "a string", -1);
       json_t *header = json_stringn(lua_tostring(L, -1), lua_rawlen(L, -1));
       if (!header)
-        args_error(L, function, field, "UTF-8 text", -1);
+        args_raise(L, ERR_BAD_ARGUMENT, "%s: %s must be UTF-8 text", function, field);
       append_new(L, function, headers, header);
       lua_pop(L, 1);
     }
