@@ -81,8 +81,8 @@ static void describe_local(const struct config *cfg, struct service_status *stat
            "spreadsheets are CSV files under %.200s/sheets/", data);
   if (cfg->calendar_ics)
     snprintf(status[SERVICE_CALENDAR].reason, SERVICE_REASON_MAX, "GOOGLE_SERVICE_ACCOUNT_JSON_B64 is not set: "
-             "events are read from %.200s (GROWTH_CALENDAR_ICS); inserted events go to %.200s/calendar/<calendarId>.ics",
-             cfg->calendar_ics, data);
+             "events are read from %.200s (GROWTH_CALENDAR_ICS); inserted events go to "
+             "%.200s/calendar/<calendarId>.ics", cfg->calendar_ics, data);
   else
     snprintf(status[SERVICE_CALENDAR].reason, SERVICE_REASON_MAX, "GOOGLE_SERVICE_ACCOUNT_JSON_B64 and "
              "GROWTH_CALENDAR_ICS are not set: only events inserted locally are read, from "

@@ -183,7 +183,8 @@ static int emit(struct expansion *x, const struct series *s, struct icaltimetype
     snprintf(id, sizeof id, "%.500s", s->uid);
   json_t *event = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s?, s:b, s:b, s:s}", "id", id, "title", s->title, "start",
                             start, "end", end, "all_day", s->start.is_date, "time_zone", zone_name(s->start), "busy",
-                            s->busy, "declined", s->declined, "event_type", s->out_of_office ? "outOfOffice" : "default");
+                            s->busy, "declined", s->declined, "event_type",
+                            s->out_of_office ? "outOfOffice" : "default");
   if (!event || json_array_append_new(x->events, event) != 0)
     return error_set(x->err, ERR_NO_MEMORY, "calendar.events: out of memory");
   return 0;
