@@ -17,7 +17,10 @@
 #include "cmd/command.h"
 
 static const struct command commands[] = {
-  { "serve", "", "serve the REST API and the /agents dashboard", command_serve },
+  { "serve", "[--workers N]", "serve the REST API and the /agents dashboard (and N in-process workers)",
+    command_serve },
+  { "worker", "[--concurrency N]", "run queued jobs until SIGTERM", command_worker },
+  { "launch", "[--agents a,b]", "enqueue agents and print their job ids", command_launch },
   { "run", "AGENT [--profile FILE] [--input FILE]", "run one agent once in the foreground; result JSON on stdout",
     command_run },
   { "check", "[FILE...]", "compile and check agent scripts; file:line for each problem", command_check },

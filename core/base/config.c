@@ -155,6 +155,23 @@ static const struct setting settings[] = {
     "shared-drive folder where new spreadsheets and uploads go (a service account owns no storage)" },
   { "GROWTH_CALENDAR_ICS", KIND_STRING, AT(calendar_ics), NULL, false, 0, 0,
     "iCalendar file the local calendar backend reads events from" },
+  /* queue */
+  { "GROWTH_QUEUE_PREFIX", KIND_QUEUE_NAME, AT(queue_prefix), "bull", false, 0, 0,
+    "BullMQ key prefix (BullMQ's `prefix` option): keys are <prefix>:<queue>:*" },
+  { "GROWTH_WORKER_CONCURRENCY", KIND_INT, AT(worker_concurrency), "8", false, 1, 1024,
+    "jobs one `growthd worker` runs at once (--concurrency wins)" },
+  { "GROWTH_WORKERS", KIND_INT, AT(workers), "0", false, 0, 1024,
+    "jobs `growthd serve` runs at once in-process (--workers wins); 0 = API only" },
+  { "GROWTH_LOCK_DURATION_MS", KIND_INT, AT(lock_duration_ms), "30000", false, 100, 3600000,
+    "lock of an active job, renewed every half of it (BullMQ's lockDuration)" },
+  { "GROWTH_STALLED_INTERVAL_MS", KIND_INT, AT(stalled_interval_ms), "30000", false, 100, 3600000,
+    "how often the stalled-job check runs (BullMQ's stalledInterval)" },
+  { "GROWTH_MAX_STALLED_COUNT", KIND_INT, AT(max_stalled_count), "1", false, 0, 1000,
+    "recoveries of a stalled job before it fails (BullMQ's maxStalledCount)" },
+  { "GROWTH_SHUTDOWN_GRACE_S", KIND_INT, AT(shutdown_grace_s), "30", false, 0, 3600,
+    "on SIGTERM, how long running jobs may finish before they go back to the queue" },
+  { "GROWTH_PROFILE", KIND_STRING, AT(profile_path), NULL, false, 0, 0,
+    "JSON file of the user profile that `launch` puts in each job's data.user ({} when unset)" },
 };
 
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])

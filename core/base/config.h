@@ -94,6 +94,15 @@ struct config {
   char *google_drive_url;
   char *drive_folder_id;
   char *calendar_ics;
+  /* queue */
+  char *queue_prefix;
+  long worker_concurrency;
+  long workers;
+  long lock_duration_ms;
+  long stalled_interval_ms;
+  long max_stalled_count;
+  long shutdown_grace_s;
+  char *profile_path;
 };
 
 /* Returns the value of a variable, or NULL when it is not set. */

@@ -20,5 +20,11 @@ struct command {
 int command_serve(const struct config *config, int argc, char **argv);
 int command_run(const struct config *config, int argc, char **argv);
 int command_check(const struct config *config, int argc, char **argv);
+int command_worker(const struct config *config, int argc, char **argv);
+int command_launch(const struct config *config, int argc, char **argv);
+
+/* Reads "--NAME N" or "--NAME=N" at argv[*i] (worker.c); 1 when it matched (advancing *i), 0 when it is
+ * another option, -1 after printing why the value is bad. */
+int command_option_long(int argc, char **argv, int *i, const char *name, long min, long max, long *out);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * serve.c — `growthd serve`: the HTTP API and dashboard until SIGTERM/SIGINT.
+ * serve.c — `growthd serve [--workers N]`: the HTTP API and dashboard until SIGTERM/SIGINT, and with
+ * --workers (GROWTH_WORKERS) N jobs at once run in-process by the same worker as `growthd worker`.
  *
  * The stop signals and SIGHUP are blocked before any thread starts, so every
  * thread inherits the mask and the main thread alone takes them with sigwait;
@@ -21,6 +22,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "cmd/command.h"
+#include "cmd/job_worker.h"
 #include "http/api.h"
 #include "http/auth.h"
 #include "http/server.h"
@@ -65,18 +67,24 @@ static struct redis_pool *open_redis(const struct config *config, struct growth_
   return redis_pool_new(&options, err);
 }
 
-static int parse_serve_options(int argc, char **argv)
+static int parse_serve_options(int argc, char **argv, long *workers)
 {
   for (int i = 0; i < argc; i++) {
-    fprintf(stderr, "growthd serve: unknown option '%s'\n", argv[i]);
-    return -1;
+    int matched = command_option_long(argc, argv, &i, "--workers", 0, 1024, workers);
+    if (matched < 0)
+      return -1;
+    if (matched == 0) {
+      fprintf(stderr, "growthd serve: unknown option '%s'\n", argv[i]);
+      return -1;
+    }
   }
   return 0;
 }
 
 int command_serve(const struct config *config, int argc, char **argv)
 {
-  if (parse_serve_options(argc, argv) != 0)
+  long workers = config->workers;
+  if (parse_serve_options(argc, argv, &workers) != 0)
     return EXIT_USAGE;
   config_log_summary(config);
   sigset_t stop_signals;
@@ -89,6 +97,7 @@ int command_serve(const struct config *config, int argc, char **argv)
   struct http_server *server = NULL;
   struct watcher *watcher = NULL;
   struct loader_options loader_options = loader_options_from_config(config);
+  struct job_worker *worker = NULL;
 
   context.auth = auth_new(config, &err);
   if (!context.auth) {
@@ -131,8 +140,13 @@ int command_serve(const struct config *config, int argc, char **argv)
   log_info("Server", "growthd %s listening on http://%s:%d (environment %s)", GROWTH_VERSION, config->bind_address,
            http_server_port(server), config_environment_name(config->environment));
 
+  if (workers > 0 && !(worker = job_worker_start(config, workers, &err)))
+    goto done;
+
   int signal_number = wait_for_stop_signal(&stop_signals, context.registry, &loader_options);
   log_info("Server", "%s received: no longer accepting; finishing requests in flight", strsignal(signal_number));
+  job_worker_stop(worker, config);
+  worker = NULL;
   http_server_stop(server, DRAIN_TIMEOUT_MS);
   server = NULL;
   log_info("Server", "stopped");
@@ -141,6 +155,7 @@ int command_serve(const struct config *config, int argc, char **argv)
 done:
   if (status != 0)
     log_error("Server", "%s", err.message);
+  job_worker_stop(worker, config);
   http_server_stop(server, 0);
   watcher_stop(watcher);
   router_free(router);

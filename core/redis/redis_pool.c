@@ -18,6 +18,7 @@ struct redis_conn {
   redisContext *ctx;
   int used;      /* a command has succeeded on ctx: a later I/O error may be a stale socket */
   int busy;
+  long timeout_ms;          /* 0: the pool's command timeout */
   struct redis_pool *pool;
 };
 
@@ -120,7 +121,8 @@ static int connect_context(struct redis_conn *conn, struct growth_error *err)
     redisFree(ctx);
     return -1;
   }
-  if (redisSetTimeout(ctx, to_timeval(options->command_timeout_ms)) != REDIS_OK) {
+  long timeout_ms = conn->timeout_ms > 0 ? conn->timeout_ms : options->command_timeout_ms;
+  if (redisSetTimeout(ctx, to_timeval(timeout_ms)) != REDIS_OK) {
     error_set(err, ERR_UNAVAILABLE, "redis %s: cannot set the command timeout", target);
     redisFree(ctx);
     return -1;
@@ -206,6 +208,71 @@ redisReply *redis_conn_command_argv(struct redis_conn *conn, int argc, const cha
 
 /* A PING is safe to repeat, so one that fails on a connection made before a Redis restart is tried
  * once more on a fresh connection: a health check then reports the Redis of now, not a stale socket. */
+int redis_conn_ensure(struct redis_conn *conn, struct growth_error *err)
+{
+  if (!conn->ctx)
+    return connect_context(conn, err);
+  return 0;
+}
+
+int redis_conn_pipeline(struct redis_conn *conn, size_t count, const int *argcs, const char *const *const *argvs,
+                        const size_t *const *lengths, redisReply **replies, struct growth_error *err)
+{
+  for (size_t i = 0; i < count; i++)
+    replies[i] = NULL;
+  if (!conn->ctx && connect_context(conn, err) != 0)
+    return -1;
+  for (size_t i = 0; i < count; i++) {
+    if (redisAppendCommandArgv(conn->ctx, argcs[i], (const char **)argvs[i], lengths[i]) != REDIS_OK) {
+      drop_context(conn);
+      return error_set(err, ERR_NO_MEMORY, "redis pipeline: cannot queue command %zu of %zu", i + 1, count);
+    }
+  }
+  for (size_t i = 0; i < count; i++) {
+    void *reply = NULL;
+    if (redisGetReply(conn->ctx, &reply) != REDIS_OK || !reply) {
+      check_reply(conn, NULL, err);
+      for (size_t j = 0; j < i; j++) {
+        freeReplyObject(replies[j]);
+        replies[j] = NULL;
+      }
+      return -1;
+    }
+    replies[i] = reply;
+  }
+  return 0;
+}
+
+struct redis_conn *redis_conn_new_dedicated(struct redis_pool *pool, struct growth_error *err)
+{
+  struct redis_conn *conn = calloc(1, sizeof *conn);
+  if (!conn) {
+    error_set(err, ERR_NO_MEMORY, "redis: out of memory for a dedicated connection");
+    return NULL;
+  }
+  conn->pool = pool;
+  conn->busy = 1;
+  return conn;
+}
+
+void redis_conn_free_dedicated(struct redis_conn *conn)
+{
+  if (!conn)
+    return;
+  drop_context(conn);
+  free(conn);
+}
+
+int redis_conn_set_timeout(struct redis_conn *conn, long timeout_ms, struct growth_error *err)
+{
+  conn->timeout_ms = timeout_ms;
+  if (conn->ctx && redisSetTimeout(conn->ctx, to_timeval(timeout_ms)) != REDIS_OK) {
+    drop_context(conn);
+    return error_set(err, ERR_UNAVAILABLE, "redis: cannot set a command timeout of %ld ms", timeout_ms);
+  }
+  return 0;
+}
+
 double redis_pool_ping_ms(struct redis_pool *pool, struct growth_error *err)
 {
   struct redis_conn *conn = redis_pool_acquire(pool, err);

@@ -1,0 +1,100 @@
+/*
+ * queue_worker_internal.h — the worker's shared state, for the files that make up the worker
+ * (queue_worker.c: threads and Redis steps; queue_worker_job.c: running one job; queue_wakeup.c: waiting
+ * on the marker). Not part of the queue's API.
+ *
+ * Every field below `lock` is guarded by it. A slot is one job the worker holds, from the moment the step
+ * script gave it a lock until its finish was written to Redis (or it was released at shutdown).
+ */
+#ifndef GROWTH_QUEUE_WORKER_INTERNAL_H
+#define GROWTH_QUEUE_WORKER_INTERNAL_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "queue/queue_worker.h"
+
+struct queue_worker;
+
+struct queue_job_control {
+  struct queue_worker *worker;
+  struct queue_job *job;
+  volatile int cancelled;
+};
+
+/* What the handler's run came to, in the step script's terms. */
+struct job_outcome {
+  char kind;            /* 'c' completed, 'f' failed for good, 'd' retry after backoff, 'r' retry now */
+  char *value;          /* returnvalue JSON or failedReason (malloc'd) */
+  char *stack_line;     /* the new stacktrace entry (malloc'd), failures only */
+  long backoff_ms;
+};
+
+struct slot {
+  struct queue_job *job;
+  struct queue_job_control control;
+  struct job_outcome outcome;
+  int64_t renewed_ms;   /* monotonic time of the last lock renewal that worked */
+  int released;         /* given back at shutdown: its outcome is dropped */
+  int pins;             /* > 0 while a thread uses the slot with the lock dropped: it is freed only after */
+  int finished;         /* written to Redis and out of the held list; freed when the last pin goes */
+  struct slot *next_ready, *next_done;
+  struct slot *prev, *next;  /* the list of every held slot */
+};
+
+struct queue_worker {
+  struct queue_worker_options options;
+  char token_base[48];
+  char client_name[300];
+  pthread_t coordinator, waker, *handlers;
+  long handler_count;
+  int coordinator_started, waker_started;
+
+  pthread_mutex_t lock;
+  pthread_cond_t coordinator_wake, handlers_wake, waker_wake, sleepers_wake;
+  struct slot *held;                    /* every slot */
+  long held_count;
+  struct slot *ready_head, *ready_tail; /* waiting for a handler thread */
+  struct slot *done_head, *done_tail;   /* waiting to be written to Redis */
+  int fetch_wanted;                     /* the marker (or a timeout) says: look for jobs */
+  int64_t next_due_ms;                  /* wall time of the earliest delayed job, -1 if none known */
+  int stopping, handlers_exit, waker_done;
+  int64_t grace_deadline_ms;            /* monotonic */
+  long long waker_client_id;            /* CLIENT ID of the blocking connection, 0 while unknown */
+  struct queue_worker_stats stats;
+};
+
+/* Runs the handler on one job and fills slot->outcome (queue_worker_job.c). Never fails: whatever goes
+ * wrong becomes the job's failure. */
+void worker_run_job(struct queue_worker *worker, struct slot *slot);
+
+void worker_outcome_free(struct job_outcome *outcome);
+
+/* Slots (queue_worker_step.c); all with the lock held. worker_retire takes a finished slot out of the held
+ * list and frees it unless pinned; worker_unpin drops a pin and frees a finished slot with the last one. */
+void worker_slot_free(struct slot *slot);
+void worker_held_remove(struct queue_worker *worker, struct slot *slot);
+void worker_retire(struct queue_worker *worker, struct slot *slot);
+void worker_unpin(struct slot *slot);
+
+/* Redis calls (queue_worker_step.c), with the lock held; each drops it around the call.
+ * worker_step: finish what the done list holds and take new jobs (-1 when Redis failed).
+ * worker_finish_directly: a handler thread's finish of the only job in flight, with *next the job it takes
+ * (1 when the slot was dealt with, 0 when it must go to the coordinator).
+ * worker_release_all: past the grace time, cancel every held job and give it back to the queue (conn NULL:
+ * Redis is unreachable; the jobs are only cancelled, and the stalled check recovers them).
+ * worker_drop_released: forget finished jobs that were released (no Redis call). */
+int worker_step(struct queue_worker *worker, struct redis_conn *conn, struct growth_error *err);
+int worker_finish_directly(struct queue_worker *worker, struct slot *slot, struct slot **next);
+void worker_renew_locks(struct queue_worker *worker, struct redis_conn *conn);
+void worker_check_stalled(struct queue_worker *worker, struct redis_conn *conn);
+void worker_release_all(struct queue_worker *worker, struct redis_conn *conn);
+void worker_drop_released(struct queue_worker *worker);
+
+/* The waker thread (queue_wakeup.c). */
+void *worker_wakeup_main(void *arg);
+
+/* Waits on cond until the monotonic deadline (ms) with worker->lock held. */
+void worker_wait_until(struct queue_worker *worker, pthread_cond_t *cond, int64_t deadline_ms);
+
+#endif
