@@ -11,6 +11,9 @@
  * and written back after the run, whether it passed or failed. Run twice with
  * the same FILE, an agent's ctx.step side effects happen once.
  *
+ * --task NAME runs the agent's follow-up task NAME (what ctx.schedule queues)
+ * with the --input file as its data, as the queue would when its time comes.
+ *
  * AGENT is a name (scripts/agents/<name>.lua under GROWTH_SCRIPTS_DIR) or the
  * path of a .lua file. The job runs like a queued one (same checks, sandbox
  * limits and runner) over the in-memory host: progress and logs go to stderr,
@@ -40,6 +43,7 @@ struct run_arguments {
   const char *input;
   const char *artifacts;
   const char *state;
+  const char *task;
 };
 
 static int parse_run_arguments(int argc, char **argv, struct run_arguments *args)
@@ -55,6 +59,8 @@ static int parse_run_arguments(int argc, char **argv, struct run_arguments *args
       target = &args->artifacts;
     else if (strcmp(argv[i], "--state") == 0)
       target = &args->state;
+    else if (strcmp(argv[i], "--task") == 0)
+      target = &args->task;
     if (target) {
       if (i + 1 >= argc) {
         fprintf(stderr, "growthd run: %s needs a file name\n", argv[i]);
@@ -69,7 +75,7 @@ static int parse_run_arguments(int argc, char **argv, struct run_arguments *args
     }
   }
   if (!args->agent) {
-    fprintf(stderr, "usage: growthd run AGENT [--profile FILE] [--input FILE] [--artifacts DIR] [--state FILE]\n");
+    fprintf(stderr, "usage: growthd run AGENT [--profile FILE] [--input FILE] [--artifacts DIR] [--state FILE] [--task NAME]\n");
     return -1;
   }
   return 0;
@@ -195,6 +201,8 @@ int command_run(const struct config *config, int argc, char **argv)
     .user = user ? profile_user(user) : NULL,
     .input = input ? input : profile_input(user, script->name),
     .artifact_dir = artifacts,
+    .task = args.task,
+    .task_data = args.task ? input : NULL,
   };
   struct runner_options runner_options = runner_options_from_config(config, services);
   struct runner_outcome outcome;
