@@ -108,10 +108,6 @@ int command_serve(const struct config *config, int argc, char **argv)
     }
     goto done;
   }
-  context.services = services_new(config, &err);
-  if (!context.services)
-    goto done;
-  services_log(context.services);
   context.registry = registry_new(&err);
   if (!context.registry)
     goto done;
@@ -122,6 +118,11 @@ int command_serve(const struct config *config, int argc, char **argv)
   context.redis = open_redis(config, &err);
   if (!context.redis)
     goto done;
+  /* after Redis: the Google rate limits live there, shared with every worker process */
+  context.services = services_new(config, context.redis, &err);
+  if (!context.services)
+    goto done;
+  services_log(context.services);
   router = api_router_new(config, &err);
   if (!router)
     goto done;
@@ -159,9 +160,9 @@ done:
   http_server_stop(server, 0);
   watcher_stop(watcher);
   router_free(router);
+  services_free(context.services);   /* before the pool its rate limiter borrows */
   redis_pool_free(context.redis);
   registry_free(context.registry);
-  services_free(context.services);
   auth_free(context.auth);
   return status;
 }
