@@ -6,10 +6,10 @@
 -- names each cluster (niche, audience, problem, offer; offline: from the cluster's own texts and
 -- frequent words), the niches are ranked by size and cohesion (lib.kmeans.rank), and a PDF report
 -- shows a PCA scatter of the items coloured by cluster, the table of niches and the top
--- recommendation. The clustering and the naming are ctx.steps, so a retry keeps the same niches.
+-- recommendation, uploaded to Drive. The clustering and the naming are ctx.steps, so a retry keeps the same niches.
 -- Pure Lua is fast enough: 60 texts of 1536 dimensions take about 0.6 s (docs/lua-lib.md).
 
-local json = require "growth.json"
+local drive = require "growth.drive"
 local llm = require "growth.llm"
 local pdf = require "growth.pdf"
 local kmeans = require "lib.kmeans"
@@ -136,7 +136,7 @@ return {
   title = "Niche Agent",
   tier = "grounded",
   description = "Finds niches by clustering the embeddings of interests, skills, problems and audiences",
-  needs = { "llm", "pdf" },
+  needs = { "llm", "pdf", "drive" },
   input = {
     interests = list_of_texts("what the user is interested in"),
     skills = list_of_texts("what the user is good at"),
@@ -179,6 +179,11 @@ return {
     local pages = doc:pages()
     local bytes = doc:bytes()
     local path = ctx.artifact("niche-report.pdf", doc)
+    ctx.progress(92, "Uploading the report to Drive")
+    local uploaded = ctx.step("upload", function()
+      return drive.upload{ name = "niche-report.pdf", mime = "application/pdf", bytes = doc,
+        share_with = ctx.user.email }
+    end)
     ctx.progress(100, "Report ready")
     local assignments = {}
     for i, item in ipairs(items) do
@@ -194,7 +199,9 @@ return {
       items = assignments,
       pdf = { pages = pages, bytes = #bytes, header = bytes:sub(1, 5),
         complete = bytes:find("%%EOF", math.max(1, #bytes - 1024), true) ~= nil },
-      artifacts = { { name = "niche-report.pdf", type = "pdf", path = path } },
+      drive = { id = uploaded.id, url = uploaded.url },
+      artifacts = { { name = "niche-report.pdf", type = "pdf", path = path },
+        { name = "niche-report.pdf", type = "drive", path = uploaded.url } },
     }
   end,
 
@@ -221,5 +228,6 @@ return {
     if result.pdf.header ~= "%PDF-" or not result.pdf.complete or result.pdf.pages < 1 then
       error("the PDF report is not a complete PDF")
     end
+    if type(result.drive.id) ~= "string" or result.drive.id == "" then error("the report was not uploaded to Drive") end
   end,
 }

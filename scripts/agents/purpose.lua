@@ -4,19 +4,20 @@
 -- llm finds the four overlaps (passion, mission, vocation, profession), a purpose statement of at
 -- most 280 characters, seven affirmations of one SMS segment each and three first steps (offline:
 -- lib.ikigai from the user's own words). A PDF with the Ikigai diagram, the statement and the
--- steps is kept as an artifact and e-mailed as an attachment.
+-- steps is kept as an artifact, uploaded to Drive and e-mailed as an attachment.
 --
 -- SMS is optional. When it is configured and the profile has a phone number, the seven
 -- affirmations go out one a day at affirmationTime in the user's zone: with a queue (the host
 -- gives ctx.schedule) each is a delayed follow-up job running this agent's task
 -- send_affirmation; without one (growthd run) the schedule is in the result and every message is
 -- written with its send time to the SMS outbox artifact purpose-sms-outbox.jsonl. Every side
--- effect (the e-mail, each scheduled job, each SMS) is a ctx.step, so a retry repeats none.
+-- effect (the upload, the e-mail, each scheduled job, each SMS) is a ctx.step, so a retry repeats none.
 
 local json = require "growth.json"
 local llm = require "growth.llm"
 local mail = require "growth.mail"
 local pdf = require "growth.pdf"
+local drive = require "growth.drive"
 local sms = require "growth.sms"
 local time = require "growth.time"
 local civil = require "lib.civil"
@@ -50,14 +51,10 @@ local SYSTEM = "You are an Ikigai coach. From the user's four lists answer in JS
   .. "for), profession (good at and paid for), statement (a purpose statement of at most 280 characters), "
   .. "affirmations (exactly seven, each under 150 plain GSM characters, no emoji), steps (exactly three first steps)."
 
--- The user's local time functions. lib.civil's fixed UTC zone until the host gives zone hooks.
+-- The user's local time functions (the host's tz database, so daylight saving is right).
 local function zone(name)
-  if type(time.zone) == "function" then
-    local to_local, from_local = time.zone(name)
-    return to_local, from_local, name
-  end
-  local to_local, from_local = civil.fixed_zone(0)
-  return to_local, from_local, "UTC"
+  local z = time.zone(name or "UTC")
+  return z.to_local, z.from_local, z.name
 end
 
 -- Holds the llm's answer to the limits the result promises, whatever model answered.
@@ -173,7 +170,7 @@ return {
   title = "Purpose Agent",
   tier = "radiant",
   description = "Ikigai purpose discovery: statement, PDF diagram, e-mail and seven daily SMS affirmations",
-  needs = { "llm", "pdf", "mail", "sms" },
+  needs = { "llm", "pdf", "drive", "mail", "sms" },
   input = {
     love = list_of_texts("what the user loves"),
     goodAt = list_of_texts("what the user is good at"),
@@ -193,6 +190,10 @@ return {
     if type(ctx.user.email) ~= "string" or ctx.user.email == "" then
       error("the profile needs user.email to send the Ikigai report to")
     end
+    if ctx.user.timezone ~= nil and not pcall(time.zone, ctx.user.timezone) then
+      error({ code = "bad_argument", retryable = false,
+        message = "user.timezone: " .. tostring(ctx.user.timezone) .. " is not a time zone of the tz database" })
+    end
   end,
 
   run = function(ctx)
@@ -201,10 +202,15 @@ return {
     ctx.progress(40, "Drawing the Ikigai diagram")
     local doc = build_pdf(ctx, found)
     local artifacts = { { name = "purpose-ikigai.pdf", type = "pdf", path = ctx.artifact("purpose-ikigai.pdf", doc) } }
+    ctx.progress(50, "Uploading the report to Drive")
+    local uploaded = ctx.step("upload", function()
+      return drive.upload{ name = "ikigai.pdf", mime = "application/pdf", bytes = doc, share_with = ctx.user.email }
+    end)
+    artifacts[#artifacts + 1] = { name = "ikigai.pdf", type = "drive", path = uploaded.url }
     ctx.progress(60, "E-mailing the report")
     local sent = ctx.step("send-email", function()
       local r = mail.send{ to = { name = ctx.user.name, email = ctx.user.email }, subject = "Your Ikigai and purpose statement",
-        text = email_text(ctx, found),
+        text = email_text(ctx, found) .. "It is also in your Drive: " .. uploaded.url .. "\n",
         attachments = { { name = "ikigai.pdf", mime = "application/pdf", bytes = doc } } }
       return { messageId = r.message_id, path = r.path }
     end)
@@ -218,6 +224,7 @@ return {
       affirmations = found.affirmations,
       steps = found.steps,
       email = { to = ctx.user.email, messageId = sent.messageId },
+      drive = { id = uploaded.id, url = uploaded.url },
       sms = sms_result,
       artifacts = artifacts,
     }
@@ -230,6 +237,7 @@ return {
     local pdf_ok = false
     for _, a in ipairs(result.artifacts) do pdf_ok = pdf_ok or (a.type == "pdf" and type(a.path) == "string") end
     if not pdf_ok then error("the PDF was not made") end
+    if type(result.drive.id) ~= "string" or result.drive.id == "" then error("the PDF was not uploaded to Drive") end
     if result.sms.configured and result.sms.reason == nil and result.sms.scheduled ~= 7 then
       error(string.format("%d affirmations scheduled, expected 7", result.sms.scheduled))
     end
