@@ -20,10 +20,16 @@ local stats = require "lib.stats"
 
 local WEEKDAYS = { "Monday", "Tuesday", "Wednesday", "Thursday", "Friday" }
 
+-- workingHours with its defaults (a default {} gets no defaults of its fields).
+local function hours(input)
+  local wh = input.workingHours or {}
+  return { start = wh.start or "09:00", ["end"] = wh["end"] or "18:00" }
+end
+
 local function options(ctx, zone, start, now)
   local input = ctx.input
   return {
-    days = input.days, workingHours = input.workingHours, workingDays = input.workingDays,
+    days = input.days, workingHours = hours(input), workingDays = input.workingDays,
     densityThreshold = input.densityThreshold, pauseMinutes = input.pauseMinutes,
     maxPausesPerDay = input.maxPausesPerDay, to_local = zone.to_local, from_local = zone.from_local,
     start = start, now = now,
@@ -56,7 +62,7 @@ end
 
 local function window(ctx, zone, now)
   local t = zone.to_local(now)
-  local first = { year = t.year, month = t.month, day = t.day }
+  local first = ctx.input.startDate and civil.parse_date(ctx.input.startDate) or { year = t.year, month = t.month, day = t.day }
   local last = civil.add_days(first, ctx.input.days)
   return civil.format_date(first), zone.from_local(first.year, first.month, first.day, 0, 0),
     zone.from_local(last.year, last.month, last.day, 0, 0)
@@ -107,18 +113,23 @@ return {
     pauseMinutes = { type = "integer", min = 5, max = 120, default = 20 },
     maxPausesPerDay = { type = "integer", min = 1, max = 10, default = 2 },
     calendarId = { type = "string", min = 1, max = 200, description = "default user.calendarId, else primary" },
+    startDate = { type = "string", min = 10, max = 10, description = "first day, YYYY-MM-DD; default today" },
   },
   timeout = 300,
 
   setup = function(ctx)
     local function bad(message) error({ code = "bad_argument", retryable = false, message = message }) end
     local input = ctx.input
-    local s, e = civil.parse_hhmm(input.workingHours.start), civil.parse_hhmm(input.workingHours["end"])
-    if not s or s >= 1440 then bad("rhythm.workingHours.start: expected HH:MM, got " .. input.workingHours.start) end
-    if not e or e > 1440 then bad("rhythm.workingHours.end: expected HH:MM, got " .. input.workingHours["end"]) end
+    local wh = hours(input)
+    local s, e = civil.parse_hhmm(wh.start), civil.parse_hhmm(wh["end"])
+    if not s or s >= 1440 then bad("rhythm.workingHours.start: expected HH:MM, got " .. wh.start) end
+    if not e or e > 1440 then bad("rhythm.workingHours.end: expected HH:MM, got " .. wh["end"]) end
     if s >= e then bad("rhythm.workingHours: start must be before end") end
     for i, d in ipairs(input.workingDays) do
       if not civil.parse_weekday(d) then bad(string.format("rhythm.workingDays[%d]: %q is not a weekday", i, d)) end
+    end
+    if input.startDate and not civil.parse_date(input.startDate) then
+      bad("rhythm.startDate: expected YYYY-MM-DD, got " .. input.startDate)
     end
     if not pcall(time.zone, ctx.user.timezone or "UTC") then
       bad("user.timezone: " .. tostring(ctx.user.timezone) .. " is not a time zone of the tz database")
