@@ -28,6 +28,7 @@ EXPECTED = {
     "jsondemo": {"text": "{\"n\":3}", "third_is_null": True},
     "clock": {"start": "2026-11-27T09:00:00.000Z", "day": "2026-11-27", "week_later": "2026-12-04"},
     "careful": {"caught": True},
+    "reminder": {"queued": 0, "note": "no queue: nothing scheduled"},
 }
 
 
