@@ -10,6 +10,7 @@
 -- Pure Lua is fast enough: 60 texts of 1536 dimensions take about 0.6 s (docs/lua-lib.md).
 
 local drive = require "growth.drive"
+local time = require "growth.time"
 local llm = require "growth.llm"
 local pdf = require "growth.pdf"
 local kmeans = require "lib.kmeans"
@@ -100,7 +101,9 @@ local function name_cluster(members)
 end
 
 local function report(ctx, items, found, niches)
-  local doc = pdf.new{ title = "Your niches", author = "growthd Niche Agent", subject = ctx.user.name }
+  -- dated when the clusters were found, so a retry renders the same bytes as the first attempt
+  local doc = pdf.new{ title = "Your niches", author = "growthd Niche Agent", subject = ctx.user.name,
+    date = found.made }
   doc:title("Your niches" .. (ctx.user.name and (", " .. ctx.user.name) or ""))
   doc:paragraph(string.format("%d of your interests, skills, problems and audiences fall into %d groups "
     .. "(silhouette %.2f). The strongest niche is \"%s\".", #items, found.k, found.silhouette, niches[1].niche))
@@ -157,7 +160,11 @@ return {
   run = function(ctx)
     local items = items_of(ctx.input)
     ctx.progress(5, "Embedding " .. #items .. " texts")
-    local found = ctx.step("clusters", function() return cluster(items) end)
+    local found = ctx.step("clusters", function()
+      local c = cluster(items)
+      c.made = time.iso(math.floor(time.now())):sub(1, 19) .. "Z"
+      return c
+    end)
     ctx.progress(50, string.format("%d clusters (silhouette %.2f)", found.k, found.silhouette))
     local niches = {}
     for rank, r in ipairs(found.ranking) do

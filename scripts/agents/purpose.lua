@@ -83,7 +83,9 @@ end
 
 local function build_pdf(ctx, found)
   local input = ctx.input
-  local doc = pdf.new{ title = "Your Ikigai", author = "growthd Purpose Agent", subject = ctx.user.name }
+  -- dated when the answer was found, so a retry renders the same bytes as the first attempt
+  local doc = pdf.new{ title = "Your Ikigai", author = "growthd Purpose Agent", subject = ctx.user.name,
+    date = found.made }
   doc:title("Your Ikigai" .. (ctx.user.name and (", " .. ctx.user.name) or ""))
   doc:ikigai{
     love = { label = "What you love", items = input.love },
@@ -198,7 +200,11 @@ return {
 
   run = function(ctx)
     ctx.progress(5, "Finding the four overlaps")
-    local found = ctx.step("ikigai", function() return discover(ctx.input) end)
+    local found = ctx.step("ikigai", function()
+      local answer = discover(ctx.input)
+      answer.made = time.iso(math.floor(time.now())):sub(1, 19) .. "Z"
+      return answer
+    end)
     ctx.progress(40, "Drawing the Ikigai diagram")
     local doc = build_pdf(ctx, found)
     local artifacts = { { name = "purpose-ikigai.pdf", type = "pdf", path = ctx.artifact("purpose-ikigai.pdf", doc) } }
