@@ -4,7 +4,7 @@
  *
  * The profile is {"user": {...}, "inputs": {"<agent>": {...}}} (profile.h):
  * the job's user is its user and its input is inputs.<agent>, unless --input
- * names a file of its own.
+ * names a file of its own. Without --profile, GROWTH_PROFILE is read when set.
  *
  * --state FILE makes the run a retry of the job kept in FILE: its id, the next
  * attempt, the step results and the store are read from FILE when it exists,
@@ -153,6 +153,8 @@ int command_run(const struct config *config, int argc, char **argv)
   struct agent_script *script = NULL;
   struct memory_host *host = NULL;
   struct services *services = NULL;
+  if (!args.profile)
+    args.profile = config->profile_path;   /* GROWTH_PROFILE, as `growthd launch` uses it */
   if ((args.profile && !(user = read_object(args.profile, "profile"))) ||
       (args.input && !(input = read_object(args.input, "input")))) {
     status = EXIT_USAGE;
