@@ -21,7 +21,7 @@ static const struct command commands[] = {
     command_serve },
   { "worker", "[--concurrency N]", "run queued jobs until SIGTERM", command_worker },
   { "launch", "[--agents a,b]", "enqueue agents and print their job ids", command_launch },
-  { "run", "AGENT [--profile FILE] [--input FILE]", "run one agent once in the foreground; result JSON on stdout",
+  { "run", "AGENT [--profile FILE] [--input FILE] [--state FILE] [--task NAME]", "run one agent once in the foreground; result JSON on stdout",
     command_run },
   { "check", "[FILE...]", "compile and check agent scripts; file:line for each problem", command_check },
 };

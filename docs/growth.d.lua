@@ -32,6 +32,7 @@
 ---@field setup? fun(ctx: growth.Ctx)
 ---@field run fun(ctx: growth.Ctx): table?
 ---@field validate? fun(ctx: growth.Ctx, result: table?)
+---@field tasks? table<string, fun(ctx: growth.Ctx, data: table): table?> follow-up work queued with ctx.schedule
 
 ---@class growth.Job
 ---@field id string
@@ -74,6 +75,12 @@ function Ctx.step(name, fn) end
 ---@param bytes string|{ bytes: fun(self): string } the bytes, or a document with a bytes() method
 ---@return string location
 function Ctx.artifact(name, bytes) end
+---Queues the agent's task to run later as a job of its own. nil when the host has no queue (growthd run).
+---@param task string a key of the agent's tasks table
+---@param delay_s number seconds from now, 0 to 400 days
+---@param data? table JSON-able, at most 64 KB: the task's second argument
+---@return string id the follow-up job's id
+function Ctx.schedule(task, delay_s, data) end
 
 ---The error table raised by growth.* modules (and accepted from agents).
 ---@class growth.Error
@@ -177,6 +184,7 @@ function drive.upload(upload) end
 
 ---@class growth.json
 ---@field null lightuserdata JSON null
+---@field empty_array lightuserdata [] in a result, a step's result or the store (an empty table is {})
 local json = {}
 ---@param value any
 ---@return string

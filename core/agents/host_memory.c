@@ -53,6 +53,30 @@ const json_t *memory_host_record(const struct memory_host *host)
   return host->record;
 }
 
+int memory_host_restore(struct memory_host *host, const json_t *saved, struct growth_error *err)
+{
+  static const char *const sections[] = { "steps", "store" };
+  for (size_t i = 0; i < sizeof sections / sizeof *sections; i++) {
+    const json_t *from = json_object_get(saved, sections[i]);
+    if (!from)
+      continue;
+    if (!json_is_object(from))
+      return error_set(err, ERR_BAD_ARGUMENT, "memory host: saved \"%s\" is not an object", sections[i]);
+    const char *key;
+    const json_t *value;
+    json_object_foreach((json_t *)from, key, value) {
+      if (!json_is_string(value))
+        return error_set(err, ERR_BAD_ARGUMENT, "memory host: saved %s '%s' is not JSON text", sections[i], key);
+    }
+    pthread_mutex_lock(&host->lock);
+    int status = json_object_update(json_object_get(host->record, sections[i]), (json_t *)from);
+    pthread_mutex_unlock(&host->lock);
+    if (status != 0)
+      return error_set(err, ERR_NO_MEMORY, "memory host: out of memory restoring %s", sections[i]);
+  }
+  return 0;
+}
+
 static int host_progress(void *context, const char *agent, double percent, const char *message,
                          struct growth_error *err)
 {

@@ -24,6 +24,10 @@ void memory_host_free(struct memory_host *host);
 /* Fills callbacks that use host. */
 void memory_host_bind(struct memory_host *host, struct agent_host *callbacks);
 
+/* Puts back the "steps" and "store" objects of a record saved earlier (memory_host_record), so a
+ * job run again on this host sees them as a retried job would. 0, or -1 with err. */
+int memory_host_restore(struct memory_host *host, const json_t *saved, struct growth_error *err);
+
 /* What the jobs left, for tests: {"steps":{..}, "store":{..}, "artifacts":{name:{bytes, location}},
  * "logs":["[JournalAgent] ..."], "progress":[{"percent":..,"message":..}]}. Borrowed. */
 const json_t *memory_host_record(const struct memory_host *host);

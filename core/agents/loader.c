@@ -30,7 +30,7 @@
 const char *const loader_integrations[] = { "sheets", "calendar", "drive", "llm", "mail", "sms", "pdf", NULL };
 static const char *const tiers[] = { "rooted", "grounded", "radiant", NULL };
 static const char *const known_fields[] = { "name", "title", "tier", "description", "needs", "input", "timeout",
-                                            "setup", "run", "validate", NULL };
+                                            "setup", "run", "validate", "tasks", NULL };
 
 struct inspection {
   struct agent_script *script;
@@ -177,6 +177,25 @@ static int check_phase(lua_State *L, struct inspection *in, const char *key, int
   return 0;
 }
 
+/* tasks: a table of name = function(ctx, data), the agent's follow-up work (ctx.schedule). */
+static void check_tasks(lua_State *L, struct inspection *in)
+{
+  int type = field(L, "tasks");
+  if (type == LUA_TTABLE) {
+    int tasks = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, tasks)) {
+      if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TFUNCTION)
+        problem(in, "tasks", "tasks must map names to function(ctx, data), and has a %s key holding a %s",
+                luaL_typename(L, -2), luaL_typename(L, -1));
+      lua_pop(L, 1);
+    }
+  } else if (type != LUA_TNIL) {
+    problem(in, "tasks", "tasks must be a table of name = function(ctx, data), got %s", lua_typename(L, type));
+  }
+  lua_pop(L, 1);
+}
+
 static void check_input(lua_State *L, struct inspection *in)
 {
   int type = field(L, "input");
@@ -251,6 +270,7 @@ static int inspect_agent(lua_State *L)
   script->has_setup = check_phase(L, in, "setup", 0);
   check_phase(L, in, "run", 1);
   script->has_validate = check_phase(L, in, "validate", 0);
+  check_tasks(L, in);
   check_unknown_fields(L, in);
   return 0;
 }

@@ -21,7 +21,7 @@
 #include "lua/marshal.h"
 #include "lua/sandbox.h"
 
-enum phase { PHASE_SETUP, PHASE_RUN, PHASE_VALIDATE };
+enum phase { PHASE_SETUP, PHASE_RUN, PHASE_VALIDATE, PHASE_TASK };
 static const char *const phase_names[] = { "setup", "run", "validate" };
 
 /* lua_CFunction: (phase, agent, ctx[, result]) -> agent[phase](ctx[, result]) */
@@ -33,6 +33,26 @@ static int call_phase(lua_State *L)
   if (phase == PHASE_VALIDATE)
     lua_pushvalue(L, 4);
   lua_call(L, phase == PHASE_VALIDATE ? 2 : 1, 1);
+  return 1;
+}
+
+/* lua_CFunction: (state, agent, ctx) -> agent.tasks[job.task](ctx, job.task_data) */
+static int call_task(lua_State *L)
+{
+  const struct runner_state *state = lua_touserdata(L, 1);
+  const char *task = state->job->task;
+  if (lua_getfield(L, 2, "tasks") != LUA_TTABLE || lua_getfield(L, -1, task) != LUA_TFUNCTION) {
+    struct growth_error err = { 0 };
+    error_set(&err, ERR_NOT_FOUND, "%s has no task '%s'; expected a function in the agent's tasks table",
+              state->script->file, task);
+    return sandbox_raise(L, &err);
+  }
+  lua_pushvalue(L, 3);
+  if (state->job->task_data)
+    marshal_push_json(L, state->job->task_data);
+  else
+    lua_newtable(L);
+  lua_call(L, 2, 1);
   return 1;
 }
 
@@ -64,6 +84,10 @@ static int run_phase(struct sandbox *sandbox, enum phase phase, struct growth_er
 static int validate_input(struct runner_state *state, struct growth_error *err)
 {
   const struct runner_job *job = state->job;
+  if (job->task) {   /* a follow-up task takes its data, not the agent's input */
+    state->input = json_object();
+    return state->input ? 0 : error_set(err, ERR_NO_MEMORY, "%s: out of memory", state->script->name);
+  }
   state->input = job->input ? json_deep_copy(job->input) : json_object();
   json_t *violations = json_array();
   if (!state->input || !violations) {
@@ -114,10 +138,40 @@ static int prepare(struct sandbox *sandbox, struct runner_state *state, struct g
     return error_set(err, ERR_SCRIPT, "%s: the file did not return the agent's table", script->file);
   lua_pushcfunction(L, runner_ctx_build);
   lua_pushlightuserdata(L, state);
-  return sandbox_call(sandbox, 1, 1, err);
+  lua_pushvalue(L, 1);
+  return sandbox_call(sandbox, 2, 1, err);
 }
 
+static int run_stages(struct sandbox *sandbox, struct runner_state *state, struct growth_error *err);
+
 static int run_phases(struct sandbox *sandbox, struct runner_state *state, struct growth_error *err)
+{
+  lua_State *L = sandbox_state(sandbox);
+  if (state->job->task) {
+    lua_pushcfunction(L, call_task);
+    lua_pushlightuserdata(L, state);
+    lua_pushvalue(L, 1);
+    lua_pushvalue(L, 2);
+    if (sandbox_call(sandbox, 3, 1, err) != 0) {
+      runner_log(state, "Task %s failed: %s", state->job->task, err->message);
+      return error_prefix(err, "task failed");
+    }
+    runner_log(state, "Task %s complete", state->job->task);
+  } else if (run_stages(sandbox, state, err) != 0) {
+    return -1;
+  }
+  lua_pushcfunction(L, convert_result);
+  lua_pushlightuserdata(L, state);
+  lua_pushvalue(L, 3);
+  if (sandbox_call(sandbox, 2, 0, err) != 0) {
+    runner_log(state, "Result refused: %s", err->message);
+    return -1;
+  }
+  return 0;
+}
+
+/* setup -> run -> validate, leaving the result in slot 3. */
+static int run_stages(struct sandbox *sandbox, struct runner_state *state, struct growth_error *err)
 {
   const struct agent_script *script = state->script;
   if (script->has_setup) {
@@ -137,14 +191,6 @@ static int run_phases(struct sandbox *sandbox, struct runner_state *state, struc
       return error_prefix(err, "validation failed");
     }
     runner_log(state, "Validation passed");
-  }
-  lua_State *L = sandbox_state(sandbox);
-  lua_pushcfunction(L, convert_result);
-  lua_pushlightuserdata(L, state);
-  lua_pushvalue(L, 3);
-  if (sandbox_call(sandbox, 2, 0, err) != 0) {
-    runner_log(state, "Result refused: %s", err->message);
-    return -1;
   }
   return 0;
 }

@@ -15,6 +15,10 @@
  *                                        JSON result, so a retried job gets it back instead of redoing it
  *   ctx.store.get/set/delete(key, v)  -> host.store_get/store_set (per user and agent: the host scopes keys)
  *   ctx.artifact(name, bytes)         -> host.artifact; returns where it was stored
+ *   ctx.schedule(task, delay_s, data) -> host.schedule: follow-up work, agent.tasks[task](ctx, data) in a
+ *                                        later job; present only when the host has a queue (schedule set)
+ * A job with runner_job.task set is such a follow-up: it runs agent.tasks[task](ctx, task_data) alone
+ * (no input validation, setup or validate; ctx.input is {}), and its result is the task's.
  * A host callback that fails raises a growth error table in Lua, so the job
  * fails (or retries) with the host's code.
  */
@@ -34,6 +38,8 @@
 #define RUNNER_STEP_MAX_BYTES (256 * 1024)
 #define RUNNER_STORE_VALUE_MAX_BYTES (64 * 1024)
 #define RUNNER_ARTIFACT_MAX_BYTES (32 * 1024 * 1024)
+#define RUNNER_SCHEDULE_DATA_MAX_BYTES (64 * 1024)
+#define RUNNER_SCHEDULE_DELAY_MAX_S (400.0 * 86400.0)
 
 struct agent_host {
   void *context;
@@ -50,6 +56,10 @@ struct agent_host {
   /* keeps bytes under name; *location (malloc'd) says where (a path or URL). */
   int (*artifact)(void *context, const char *name, const void *bytes, size_t length, char **location,
                   struct growth_error *err);
+  /* optional: queues agent's task to run in delay_ms with data (JSON text of an object) as a job of its
+   * own (runner_job.task); *id (malloc'd) names that job. NULL: the host has no queue, ctx.schedule is nil. */
+  int (*schedule)(void *context, const char *agent, const char *task, int64_t delay_ms, const char *data_json,
+                  char **id, struct growth_error *err);
 };
 
 struct runner_job {
@@ -58,6 +68,8 @@ struct runner_job {
   const json_t *user;     /* the profile, or NULL for {} */
   const json_t *input;    /* or NULL for {} */
   const char *artifact_dir;   /* the job's folder for files the bindings save (pdf doc:save); may be NULL */
+  const char *task;           /* NULL for the agent's job; else the follow-up task to run (ctx.schedule) */
+  const json_t *task_data;    /* the task's data, an object, or NULL for {} */
 };
 
 struct runner_options {

@@ -268,6 +268,32 @@ static int ctx_artifact(lua_State *L)
   return 1;
 }
 
+static int ctx_schedule(lua_State *L)
+{
+  struct runner_state *state = state_of(L);
+  const char *task = check_name(L, 1, STEP_NAME_MAX, "a task name");
+  lua_Number delay = luaL_checknumber(L, 2);
+  luaL_argcheck(L, delay >= 0 && delay <= RUNNER_SCHEDULE_DELAY_MAX_S, 2, "the delay must be 0 to 400 days in seconds");
+  if (lua_type(L, lua_upvalueindex(2)) != LUA_TTABLE || lua_getfield(L, lua_upvalueindex(2), "tasks") != LUA_TTABLE ||
+      lua_getfield(L, -1, task) != LUA_TFUNCTION)
+    return luaL_error(L, "ctx.schedule: the agent has no task '%s'; expected a function in its tasks table", task);
+  lua_settop(L, 3);
+  if (lua_isnil(L, 3)) {
+    lua_newtable(L);
+    lua_replace(L, 3);
+  }
+  luaL_checktype(L, 3, LUA_TTABLE);
+  push_json_of(L, 3, "ctx.schedule data", RUNNER_SCHEDULE_DATA_MAX_BYTES);
+  struct growth_error err = { 0 };
+  struct owned *owner = push_owner(L);
+  if (state->host->schedule(state->host->context, state->script->name, task, (int64_t)(delay * 1000.0),
+                            lua_tostring(L, 4), &owner->text, &err) != 0)
+    return sandbox_raise(L, &err);
+  take_host_text(L, owner);
+  runner_log(state, "Scheduled task %s in %.0f s", task, delay);
+  return 1;
+}
+
 static void set_closure(lua_State *L, struct runner_state *state, lua_CFunction function, const char *name)
 {
   lua_pushlightuserdata(L, state);
@@ -304,6 +330,12 @@ int runner_ctx_build(lua_State *L)
   set_closure(L, state, ctx_log, "log");
   set_closure(L, state, ctx_step, "step");
   set_closure(L, state, ctx_artifact, "artifact");
+  if (state->host->schedule) {
+    lua_pushlightuserdata(L, state);
+    lua_pushvalue(L, 2);   /* the agent table: the task must exist */
+    lua_pushcclosure(L, ctx_schedule, 2);
+    lua_setfield(L, -2, "schedule");
+  }
   lua_createtable(L, 0, 3);
   set_closure(L, state, store_get, "get");
   set_closure(L, state, store_set, "set");

@@ -19,7 +19,7 @@ struct runner_state {
   json_t *result;                       /* the converted result */
 };
 
-/* lua_CFunction: (state as light userdata) -> the ctx table. */
+/* lua_CFunction: (state as light userdata, the agent table) -> the ctx table. */
 int runner_ctx_build(lua_State *L);
 
 /* Writes one line through the host's log (or the process log when the host has none). */

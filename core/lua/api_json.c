@@ -4,6 +4,8 @@
  *   local json = require "growth.json"
  *   json.encode({ a = 1 })        --> '{"a":1}'
  *   json.decode('[1,null]')       --> { 1, json.null }
+ *   json.empty_array              --> [] in a job's result, a step's result or the store (an empty
+ *                                     table is {} there); json.encode does not take it
  *
  * lua-cjson is opened into the job's VM (its per-VM configuration lives there
  * and dies with it); only encode, decode and null are handed on, so a script
@@ -13,6 +15,7 @@
 #include <lauxlib.h>
 #include <lua-cjson.h>
 
+#include "lua/marshal.h"
 #include "lua/modules.h"
 
 int api_json_open(lua_State *L)
@@ -26,5 +29,7 @@ int api_json_open(lua_State *L)
     lua_setfield(L, -2, kept[i]);
   }
   lua_remove(L, -2);
+  lua_pushlightuserdata(L, marshal_empty_array());
+  lua_setfield(L, -2, "empty_array");
   return 1;
 }

@@ -10,6 +10,7 @@
  *     attachments = { { name = "report.pdf", mime = "application/pdf", bytes = doc } },
  *   }
  *   sent.message_id                      --> "<hex>@growthd" (without angle brackets)
+ *   sent.path                            --> the .eml file when the local backend kept it, else nil
  *
  * The message is built by providers/mail (RFC 5322, MIME, RFC 2047 headers)
  * and sent by the job's backend: SMTP when it is live, an .eml file under
@@ -170,12 +171,19 @@ static int mail_send_message(lua_State *L)
   const struct services_job *job = sandbox_services(L);
   const struct services *services = job ? job->services : NULL;
   char message_id[MAIL_MESSAGE_ID_SIZE];
+  struct args_owner *owner = args_owner_push(L);
+  char *stored = NULL;
   if (services_require(services, SERVICE_MAIL, &err) != 0 ||
-      mail_send(services_config(services), &message, message_id, &err) != 0)
+      mail_send_stored(services_config(services), &message, message_id, &stored, &err) != 0)
     return args_raise_from(L, &err, function);
-  lua_createtable(L, 0, 1);
+  owner->memory = stored;
+  lua_createtable(L, 0, 2);
   lua_pushstring(L, message_id);
   lua_setfield(L, -2, "message_id");
+  if (stored) {
+    lua_pushstring(L, stored);
+    lua_setfield(L, -2, "path");
+  }
   return 1;
 }
 

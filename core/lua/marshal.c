@@ -59,6 +59,12 @@ void marshal_push_json(lua_State *L, const json_t *value)
 
 static json_t *convert(struct marshal_state *state, int index, const char *path, int depth);
 
+void *marshal_empty_array(void)
+{
+  static char sentinel;
+  return &sentinel;
+}
+
 static int charge(struct marshal_state *state, size_t bytes, const char *path)
 {
   if (bytes > state->budget) {
@@ -171,6 +177,8 @@ static json_t *convert(struct marshal_state *state, int index, const char *path,
   case LUA_TLIGHTUSERDATA:
     if (lua_touserdata(L, index) == NULL)
       return charge(state, 4, path) == 0 ? json_null() : NULL;
+    if (lua_touserdata(L, index) == marshal_empty_array())
+      return charge(state, 2, path) == 0 ? json_array() : NULL;
     /* fall through */
   default:
     error_set(state->err, ERR_BAD_ARGUMENT, "%s: a %s cannot be turned into JSON", path, luaL_typename(L, index));

@@ -5,7 +5,8 @@
  * (a light userdata NULL) inside arrays and is left out of objects.
  * Out of Lua: a table whose keys are exactly 1..n is an array, a table with
  * string keys is an object, an empty table is an object; growth.json.null is
- * null. Only raw accesses are used (no metamethod runs), strings must be UTF-8,
+ * null, and the sentinel of marshal_empty_array (growth.json.empty_array) is
+ * an empty array. Only raw accesses are used (no metamethod runs), strings must be UTF-8,
  * numbers finite; functions, coroutines, userdata, mixed or cyclic tables are
  * refused with the path of the offending value ("result.items[3]: ...").
  *
@@ -19,6 +20,9 @@
 #include <stddef.h>
 
 #include "base/error.h"
+
+/* The light userdata that stands for [] going out of Lua (an empty table is {}). */
+void *marshal_empty_array(void);
 
 /* Pushes value as a Lua value. */
 void marshal_push_json(lua_State *L, const json_t *value);

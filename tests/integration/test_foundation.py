@@ -89,6 +89,9 @@ class CommandLine(unittest.TestCase):
             os.unlink(path)
 
 
+AGENTS = ["journal", "mindset", "niche", "purpose", "rhythm"]   # scripts/agents/
+
+
 class FlagsOff(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -123,11 +126,12 @@ class FlagsOff(unittest.TestCase):
 
     def test_core_endpoints_work(self):
         status, body = self.g.json("GET", "/api/agents")
-        self.assertEqual((status, body["count"], body["agents"]), (200, 0, []))
+        self.assertEqual((status, body["count"]), (200, 5))
+        self.assertEqual(sorted(a["name"] for a in body["agents"]), AGENTS)
         status, body = self.g.json("GET", "/api/dashboard")
         self.assertEqual(status, 200)
         self.assertEqual(body["flags"], {"growthAgents": False, "growthDashboard": False})
-        self.assertEqual(body["agentRegistry"]["count"], 0)
+        self.assertEqual(body["agentRegistry"]["count"], 5)
 
 
 class FlagsOn(unittest.TestCase):
@@ -150,7 +154,7 @@ class FlagsOn(unittest.TestCase):
         self.assertTrue(body["redis"]["connected"])
         self.assertGreaterEqual(body["redis"]["latencyMs"], 0)
         self.assertEqual(body["queue"]["name"], "growth-agents-staging")
-        self.assertEqual(body["agentRegistry"], {"count": 0, "agents": []})
+        self.assertEqual(body["agentRegistry"], {"count": 5, "agents": AGENTS})
 
     def test_dashboard_page(self):
         status, headers, data = self.g.request("GET", "/agents")

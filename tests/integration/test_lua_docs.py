@@ -32,6 +32,7 @@ EXPECTED = {
     "maildemo": {"sent": True, "refused": "bad_argument"},
     "smsdemo": {"sent": True, "segments": 1},
     "llmdemo": {"closer": True, "themes": 2, "without_offline": "llm_unavailable"},
+    "reminder": {"queued": 0, "note": "no queue: nothing scheduled"},
 }
 
 

@@ -30,6 +30,14 @@ const char *mail_backend_name(enum mail_backend backend)
 int mail_send(const struct config *cfg, const struct mail_message *message, char message_id[MAIL_MESSAGE_ID_SIZE],
               struct growth_error *err)
 {
+  return mail_send_stored(cfg, message, message_id, NULL, err);
+}
+
+int mail_send_stored(const struct config *cfg, const struct mail_message *message,
+                     char message_id[MAIL_MESSAGE_ID_SIZE], char **stored, struct growth_error *err)
+{
+  if (stored)
+    *stored = NULL;
   enum mail_backend backend = mail_backend_of(cfg);
   if (backend == MAIL_BACKEND_MISSING)
     return error_set(err, ERR_BAD_CONFIG, "mail: SMTP_HOST is not set; in production mail is never written to the "
@@ -46,7 +54,7 @@ int mail_send(const struct config *cfg, const struct mail_message *message, char
     return -1;
   int rc;
   if (backend == MAIL_BACKEND_LOCAL) {
-    rc = mail_local_store(cfg->data_dir, message_id, bytes, len, NULL, err);
+    rc = mail_local_store(cfg->data_dir, message_id, bytes, len, stored, err);
   } else {
     const char **recipients = malloc(m.to_count * sizeof *recipients);
     if (!recipients) {

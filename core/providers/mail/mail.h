@@ -26,4 +26,9 @@ const char *mail_backend_name(enum mail_backend backend);
 int mail_send(const struct config *cfg, const struct mail_message *message, char message_id[MAIL_MESSAGE_ID_SIZE],
               struct growth_error *err);
 
+/* mail_send that also hands over, in *stored (malloc'd), the .eml file's path when the local
+ * backend kept the message; *stored stays NULL when it went out by SMTP. */
+int mail_send_stored(const struct config *cfg, const struct mail_message *message,
+                     char message_id[MAIL_MESSAGE_ID_SIZE], char **stored, struct growth_error *err);
+
 #endif
