@@ -1,6 +1,7 @@
 /*
  * api.c — the route table and the guard: feature flags, then access control
- * (see api.h).
+ * (see api.h). The guard reads the flags from the configuration in use at each request, so a reload
+ * (SIGHUP) turns /api/orchestrator/ and /agents off or on for the next request.
  */
 #include "http/api.h"
 
@@ -31,6 +32,10 @@ static const struct route_row core_routes[] = {
   { "POST", "/api/auth/session", api_auth_sign_in },
   { "DELETE", "/api/auth/session", api_auth_sign_out },
   { "POST", ORCHESTRATOR_PREFIX "/reload", api_orchestrator_reload },
+  /* kill switch (api_kill_switch.c) */
+  { "POST", ORCHESTRATOR_PREFIX "/agents/{name}/disable", api_agent_disable },
+  { "POST", ORCHESTRATOR_PREFIX "/agents/{name}/enable", api_agent_enable },
+  { "GET", ORCHESTRATOR_PREFIX "/agents/disabled", api_agents_disabled },
 };
 
 static const struct route_row dashboard_routes[] = {
@@ -53,8 +58,8 @@ struct router *api_router_new(const struct config *config, struct growth_error *
     goto fail;
   if (add_rows(router, core_routes, sizeof core_routes / sizeof core_routes[0]) != 0)
     goto fail;
-  if (config->enable_dashboard &&
-      add_rows(router, dashboard_routes, sizeof dashboard_routes / sizeof dashboard_routes[0]) != 0)
+  (void)config;
+  if (add_rows(router, dashboard_routes, sizeof dashboard_routes / sizeof dashboard_routes[0]) != 0)
     goto fail;
   return router;
 
@@ -127,12 +132,24 @@ static int is_orchestrator_path(const char *path)
   return found;
 }
 
+/* Whether path is the dashboard's ("/agents" or under it), as the router would match it: the router is
+ * strict, so other spellings reach no dashboard route anyway. */
+static int is_dashboard_path(const char *path)
+{
+  return strncmp(path, "/agents", 7) == 0 && (path[7] == '\0' || path[7] == '/');
+}
+
 int api_guard(struct http_request *request, struct http_response *response)
 {
   const struct api_context *context = request->context;
-  if (!context->config->enable_agents && is_orchestrator_path(request->path)) {
+  const struct config *config = context->config;   /* one snapshot for the whole decision */
+  if (!config->enable_dashboard && is_dashboard_path(request->path)) {
+    http_respond_error(response, 404, "not_found", "no route for %s %s", request->method, request->path);
+    return 1;
+  }
+  if (!config->enable_agents && is_orchestrator_path(request->path)) {
     http_respond_error(response, 403, "growth_agents_disabled",
-                       "growth agents are disabled; set ENABLE_GROWTH_AGENTS=true and restart");
+                       "growth agents are disabled; set ENABLE_GROWTH_AGENTS=true, then send SIGHUP or restart");
     return 1;
   }
   if (!context->auth)
