@@ -15,6 +15,10 @@ int kill_switch_filter(struct kill_switch *kill_switch, const char *const *names
                        struct kill_switch_filter *out, struct growth_error *err)
 {
   memset(out, 0, sizeof *out);
+  for (size_t i = 0; i < count; i++)
+    if (strlen(names[i]) >= KILL_SWITCH_NAME_MAX)
+      return error_set(err, ERR_BAD_ARGUMENT, "agent name '%.64s...' is too long; expected at most %d characters",
+                       names[i], KILL_SWITCH_NAME_MAX - 1);
   if (kill_switch_refresh(kill_switch, 1, err) != 0)
     return error_prefix(err, "launch: cannot tell which agents are disabled");
   out->launch = calloc(count ? count : 1, sizeof *out->launch);
@@ -25,11 +29,6 @@ int kill_switch_filter(struct kill_switch *kill_switch, const char *const *names
     return error_set(err, ERR_NO_MEMORY, "launch: out of memory");
   }
   for (size_t i = 0; i < count; i++) {
-    if (strlen(names[i]) >= KILL_SWITCH_NAME_MAX) {
-      kill_switch_filter_free(out);
-      return error_set(err, ERR_BAD_ARGUMENT, "agent name '%.64s...' is too long; expected at most %d characters",
-                       names[i], KILL_SWITCH_NAME_MAX - 1);
-    }
     struct kill_switch_state state;
     int disabled = kill_switch_check(kill_switch, names[i], &state, err);
     if (disabled < 0) {

@@ -15,6 +15,7 @@
 #include "http/api_handlers.h"
 
 #define ORCHESTRATOR_PREFIX "/api/orchestrator"
+#define DASHBOARD_PREFIX "/agents"
 
 struct route_row {
   const char *method;
@@ -39,8 +40,8 @@ static const struct route_row core_routes[] = {
 };
 
 static const struct route_row dashboard_routes[] = {
-  { "GET", "/agents", api_dashboard_page },
-  { "GET", "/agents/{file}", api_dashboard_asset },
+  { "GET", DASHBOARD_PREFIX, api_dashboard_page },
+  { "GET", DASHBOARD_PREFIX "/{file}", api_dashboard_asset },
 };
 
 static int add_rows(struct router *router, const struct route_row *rows, size_t count)
@@ -102,14 +103,14 @@ static void normalize_path(const char *path, int resolve_dots, char *out)
   out[length] = '\0';
 }
 
-static int has_orchestrator_prefix(const char *path)
+static int has_prefix(const char *path, const char *prefix)
 {
-  size_t length = strlen(ORCHESTRATOR_PREFIX);
-  return strncmp(path, ORCHESTRATOR_PREFIX, length) == 0 && (path[length] == '\0' || path[length] == '/');
+  size_t length = strlen(prefix);
+  return strncmp(path, prefix, length) == 0 && (path[length] == '\0' || path[length] == '/');
 }
 
 /*
- * Whether path names the orchestrator in any spelling: the router is strict
+ * Whether path names the orchestrator (or the dashboard) in any spelling: the router is strict
  * and answers 404 for "//api/orchestrator/health" or "/API/...", but the guard
  * must not depend on that, nor on what a proxy in front might normalize. So
  * two normalized copies are compared, one with dot segments resolved and one
@@ -117,39 +118,32 @@ static int has_orchestrator_prefix(const char *path)
  * and "/api/orchestrator/../x" are both refused. When memory runs out the
  * answer is yes: the guard fails closed.
  */
-static int is_orchestrator_path(const char *path)
+static int is_path_under(const char *path, const char *prefix)
 {
   char *normalized = malloc(strlen(path) + 2);
   if (!normalized)
     return 1;
   normalize_path(path, 0, normalized);
-  int found = has_orchestrator_prefix(normalized);
+  int found = has_prefix(normalized, prefix);
   if (!found) {
     normalize_path(path, 1, normalized);
-    found = has_orchestrator_prefix(normalized);
+    found = has_prefix(normalized, prefix);
   }
   free(normalized);
   return found;
-}
-
-/* Whether path is the dashboard's ("/agents" or under it), as the router would match it: the router is
- * strict, so other spellings reach no dashboard route anyway. */
-static int is_dashboard_path(const char *path)
-{
-  return strncmp(path, "/agents", 7) == 0 && (path[7] == '\0' || path[7] == '/');
 }
 
 int api_guard(struct http_request *request, struct http_response *response)
 {
   const struct api_context *context = request->context;
   const struct config *config = context->config;   /* one snapshot for the whole decision */
-  if (!config->enable_dashboard && is_dashboard_path(request->path)) {
-    http_respond_error(response, 404, "not_found", "no route for %s %s", request->method, request->path);
-    return 1;
-  }
-  if (!config->enable_agents && is_orchestrator_path(request->path)) {
+  if (!config->enable_agents && is_path_under(request->path, ORCHESTRATOR_PREFIX)) {
     http_respond_error(response, 403, "growth_agents_disabled",
                        "growth agents are disabled; set ENABLE_GROWTH_AGENTS=true, then send SIGHUP or restart");
+    return 1;
+  }
+  if (!config->enable_dashboard && is_path_under(request->path, DASHBOARD_PREFIX)) {
+    http_respond_error(response, 404, "not_found", "no route for %s %s", request->method, request->path);
     return 1;
   }
   if (!context->auth)
