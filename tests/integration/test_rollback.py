@@ -13,6 +13,7 @@ with the reason; /api/agents and /metrics show niche disabled; enabled again, th
 The stand-in agents (rollback/agents/) keep running while their ctx.store key "hold" is set, so which
 jobs are in flight is decided by the test, not by timing.
 """
+import hashlib
 import json
 import os
 import signal
@@ -226,6 +227,23 @@ class PartialRollback(Drill):
 
 class KillSwitchApi(Drill):
     workers = 0
+
+    def test_author_is_the_api_key_when_access_control_is_on(self):
+        self.assertEqual(self.server.stop(), 0)
+        self.server.cleanup()
+        key = "k-" + os.urandom(8).hex()
+        env = dict(self.env, GROWTH_API_KEYS="oncall:" + hashlib.sha256(key.encode()).hexdigest())
+        self.server = Growthd(env=env, args=["--env-file", self.env_file, "serve"]).start()
+        bearer = {"Authorization": f"Bearer {key}"}
+        self.assertEqual(self.server.json("POST", "/api/orchestrator/agents/niche/disable", {"reason": "x"})[0], 401)
+        status, body = self.server.json("POST", "/api/orchestrator/agents/niche/disable",
+                                        {"reason": "quota", "by": "someone-else"}, headers=bearer)
+        self.assertEqual((status, body["disabledBy"]), (200, "oncall"))
+        status, agents = self.server.json("GET", "/api/agents", headers=bearer)
+        niche = next(a for a in agents["agents"] if a["name"] == "niche")
+        self.assertEqual((niche["disabled"], niche["disabledBy"]), (True, "oncall"))
+        status, body = self.server.json("POST", "/api/orchestrator/agents/niche/enable", {}, headers=bearer)
+        self.assertEqual((status, body["enabledBy"]), (200, "oncall"))
 
     def test_disable_and_enable_over_http(self):
         post = self.server.json
