@@ -13,6 +13,7 @@
 #include "agents/job_runner.h"
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +21,11 @@
 #include "agents/agent.h"
 #include "agents/kill_switch.h"
 #include "agents/runner.h"
+#include "base/clock.h"
 #include "base/log.h"
 
 #define STORE_OWNER_MAX (AGENT_NAME_MAX + 160)
+#define HELD_LOG_INTERVAL_MS 30000
 
 struct job_runner {
   const struct config *config;
@@ -30,6 +33,7 @@ struct job_runner {
   struct services *services;
   struct queue *queue;
   struct kill_switch *kill_switch;
+  _Atomic int64_t held_logged_ms;   /* monotonic time of the last info line about held jobs */
 };
 
 struct job_context {
@@ -53,7 +57,10 @@ struct job_runner *job_runner_new(const struct config *config, struct agent_regi
     error_set(err, ERR_NO_MEMORY, "job runner: out of memory");
     return NULL;
   }
-  *runner = (struct job_runner){ config, registry, services, queue, NULL };
+  runner->config = config;
+  runner->registry = registry;
+  runner->services = services;
+  runner->queue = queue;
   runner->kill_switch = kill_switch_new(queue_pool(queue), config->queue_prefix, config->queue_name, err);
   if (!runner->kill_switch) {
     free(runner);
@@ -79,10 +86,17 @@ static int agent_disabled(struct job_runner *runner, const struct queue_job *job
   int disabled = kill_switch_check_fresh(runner->kill_switch, job->name, &state, &err);
   if (disabled < 0)
     log_warn("Worker", "job %s: %s; running it", job->id, err.message);
-  if (disabled == 1)
-    log_debug("Worker", "job %s: agent %s is disabled (%s); handed back for %d ms", job->id, job->name,
-              state.reason, QUEUE_DEFAULT_DEFER_MS);
-  return disabled == 1;
+  if (disabled != 1)
+    return 0;
+  /* a held job comes back every QUEUE_DEFAULT_DEFER_MS: say so at info level only now and then */
+  int64_t now = clock_monotonic_ms(), last = runner->held_logged_ms;
+  if (now - last >= HELD_LOG_INTERVAL_MS && atomic_compare_exchange_strong(&runner->held_logged_ms, &last, now))
+    log_info("Worker", "holding job %s: agent %s is disabled by %s: %s (its jobs wait until it is enabled)",
+             job->id, job->name, state.by[0] ? state.by : "(unknown)", state.reason);
+  else
+    log_debug("Worker", "job %s: agent %s is disabled; handed back for %d ms", job->id, job->name,
+              QUEUE_DEFAULT_DEFER_MS);
+  return 1;
 }
 
 static int host_progress(void *context, const char *agent, double percent, const char *message,

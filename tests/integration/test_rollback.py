@@ -194,6 +194,7 @@ class PartialRollback(Drill):
         self.assertNotIn("failedReason", job)
         self.assertEqual(job.get("atm", "0"), "0")
         self.assertNotIn(waiting, self.completed() | self.failed())
+        self.assertIn(f"holding job {waiting}: agent niche is disabled by ops: drill: bad prompts", self.server.log())
 
         # a launch of only niche is refused with the reason
         only = self.growthd("launch", "--agents", "niche")
