@@ -24,6 +24,8 @@ static const struct command commands[] = {
   { "run", "AGENT [--profile FILE] [--input FILE] [--state FILE] [--task NAME]", "run one agent once in the foreground; result JSON on stdout",
     command_run },
   { "check", "[FILE...]", "compile and check agent scripts; file:line for each problem", command_check },
+  { "agents", "disable|enable|list ...", "the per-agent kill switch: disable NAME --reason \"...\", enable NAME, list",
+    command_agents },
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
@@ -94,6 +96,7 @@ static int run_command(const struct command *command, const char *env_file, int 
     fprintf(stderr, "growthd: configuration error: %s\n", err.message);
     return EXIT_USAGE;
   }
+  config.env_file = env_file;
   log_configure((enum log_format)config.log_format, (enum log_level)config.log_level);
   int status = command->run(&config, argc, argv);
   config_free(&config);

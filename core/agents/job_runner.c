@@ -7,26 +7,33 @@
  * a script error, a bad input or a missing agent is final at once
  * (retryable = 0, BullMQ's UnrecoverableError), while an error a provider
  * marked retryable (rate_limited, a timeout upstream, unavailable) lets the
- * queue retry with backoff.
+ * queue retry with backoff. A job whose agent is disabled (kill_switch.h) is handed back to the queue before
+ * anything runs, its attempt unused, and waits in delayed until the agent is enabled again.
  */
 #include "agents/job_runner.h"
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agents/agent.h"
+#include "agents/kill_switch.h"
 #include "agents/runner.h"
+#include "base/clock.h"
 #include "base/log.h"
 
 #define STORE_OWNER_MAX (AGENT_NAME_MAX + 160)
+#define HELD_LOG_INTERVAL_MS 30000
 
 struct job_runner {
   const struct config *config;
   struct agent_registry *registry;
   struct services *services;
   struct queue *queue;
+  struct kill_switch *kill_switch;
+  _Atomic int64_t held_logged_ms;   /* monotonic time of the last info line about held jobs */
 };
 
 struct job_context {
@@ -50,13 +57,46 @@ struct job_runner *job_runner_new(const struct config *config, struct agent_regi
     error_set(err, ERR_NO_MEMORY, "job runner: out of memory");
     return NULL;
   }
-  *runner = (struct job_runner){ config, registry, services, queue };
+  runner->config = config;
+  runner->registry = registry;
+  runner->services = services;
+  runner->queue = queue;
+  runner->kill_switch = kill_switch_new(queue_pool(queue), config->queue_prefix, config->queue_name, err);
+  if (!runner->kill_switch) {
+    free(runner);
+    return NULL;
+  }
   return runner;
 }
 
 void job_runner_free(struct job_runner *runner)
 {
+  if (!runner)
+    return;
+  kill_switch_free(runner->kill_switch);
   free(runner);
+}
+
+/* 1 when the job's agent is disabled: the job goes back to wait (QUEUE_HANDLER_DEFER), its attempt unused.
+ * When Redis cannot say, the job runs: the worker's own Redis calls are failing then anyway. */
+static int agent_disabled(struct job_runner *runner, const struct queue_job *job)
+{
+  struct growth_error err = { 0 };
+  struct kill_switch_state state;
+  int disabled = kill_switch_check_fresh(runner->kill_switch, job->name, &state, &err);
+  if (disabled < 0)
+    log_warn("Worker", "job %s: %s; running it", job->id, err.message);
+  if (disabled != 1)
+    return 0;
+  /* a held job comes back every QUEUE_DEFAULT_DEFER_MS: say so at info level only now and then */
+  int64_t now = clock_monotonic_ms(), last = runner->held_logged_ms;
+  if (now - last >= HELD_LOG_INTERVAL_MS && atomic_compare_exchange_strong(&runner->held_logged_ms, &last, now))
+    log_info("Worker", "holding job %s: agent %s is disabled by %s: %s (its jobs wait until it is enabled)",
+             job->id, job->name, state.by[0] ? state.by : "(unknown)", state.reason);
+  else
+    log_debug("Worker", "job %s: agent %s is disabled; handed back for %d ms", job->id, job->name,
+              QUEUE_DEFAULT_DEFER_MS);
+  return 1;
 }
 
 static int host_progress(void *context, const char *agent, double percent, const char *message,
@@ -173,6 +213,8 @@ static int run_agent_job(void *context, const struct queue_job *job, struct queu
 {
   struct job_runner *runner = context;
   *result_json = NULL;
+  if (agent_disabled(runner, job))
+    return QUEUE_HANDLER_DEFER;
   struct agent_script *script = registry_acquire(runner->registry, job->name);
   if (!script) {
     error_set(err, ERR_NOT_FOUND, "job %s: no agent named '%s' is loaded from %s/agents", job->id, job->name,
@@ -225,5 +267,6 @@ done:
 
 struct queue_job_handler job_runner_handler(struct job_runner *runner)
 {
-  return (struct queue_job_handler){ .context = runner, .accepts = accepts_agent, .run = run_agent_job };
+  return (struct queue_job_handler){ .context = runner, .accepts = accepts_agent, .run = run_agent_job,
+                                     .defer_ms = QUEUE_DEFAULT_DEFER_MS };
 }

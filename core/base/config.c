@@ -430,3 +430,68 @@ void config_log_summary(const struct config *cfg)
            cfg->enable_agents ? "enabled" : "disabled", cfg->enable_dashboard ? "enabled" : "disabled",
            cfg->queue_name);
 }
+
+size_t config_setting_count(void)
+{
+  return SETTING_COUNT;
+}
+
+const char *config_setting_name(size_t index)
+{
+  return index < SETTING_COUNT ? settings[index].name : NULL;
+}
+
+void config_setting_describe(const struct config *cfg, size_t index, char *out, size_t size)
+{
+  if (index < SETTING_COUNT)
+    describe_value(cfg, &settings[index], out, size);
+  else if (size)
+    out[0] = '\0';
+}
+
+static size_t field_size(enum setting_kind kind)
+{
+  switch (kind) {
+  case KIND_BOOL: return sizeof(bool);
+  case KIND_INT: return sizeof(long);
+  case KIND_REDIS_URL: return sizeof(struct redis_url);
+  case KIND_STRING:
+  case KIND_QUEUE_NAME: return sizeof(char *);
+  default: return sizeof(int);
+  }
+}
+
+int config_setting_copy(struct config *dst, const struct config *src, size_t index, struct growth_error *err)
+{
+  if (index >= SETTING_COUNT)
+    return error_set(err, ERR_INTERNAL, "config: no setting number %zu", index);
+  const struct setting *s = &settings[index];
+  void *to = (char *)dst + s->offset;
+  const void *from = (const char *)src + s->offset;
+  if (s->kind == KIND_STRING || s->kind == KIND_QUEUE_NAME) {
+    const char *text = *(char *const *)from;
+    char *copy = text ? strdup(text) : NULL;
+    if (text && !copy)
+      return error_set(err, ERR_NO_MEMORY, "%s: out of memory", s->name);
+    free(*(char **)to);
+    *(char **)to = copy;
+    return 0;
+  }
+  memcpy(to, from, field_size(s->kind));
+  return 0;
+}
+
+int config_copy(struct config *dst, const struct config *src, struct growth_error *err)
+{
+  memcpy(dst, src, sizeof *dst);
+  for (size_t i = 0; i < SETTING_COUNT; i++)
+    if (settings[i].kind == KIND_STRING || settings[i].kind == KIND_QUEUE_NAME)
+      *(char **)((char *)dst + settings[i].offset) = NULL;
+  for (size_t i = 0; i < SETTING_COUNT; i++) {
+    if (config_setting_copy(dst, src, i, err) != 0) {
+      config_free(dst);
+      return -1;
+    }
+  }
+  return 0;
+}

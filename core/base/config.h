@@ -109,6 +109,8 @@ struct config {
   long llm_timeout_ms;
   long llm_embed_batch;
   char *twilio_url;
+  /* not a setting: the --env-file growthd was given (NULL when none), for a reload (config_reload.h) */
+  const char *env_file;
 };
 
 /* Returns the value of a variable, or NULL when it is not set. */
@@ -131,5 +133,16 @@ void config_print_help(FILE *out);
 
 /* Logs the settings in effect; secrets show only as "(set)" or "(not set)". */
 void config_log_summary(const struct config *cfg);
+
+/* The settings table by index, for a reload that compares two configurations (config_reload.h). */
+size_t config_setting_count(void);
+const char *config_setting_name(size_t index);
+/* The value as logs show it (secrets only as "(set)" / "(not set)"). */
+void config_setting_describe(const struct config *cfg, size_t index, char *out, size_t size);
+/* Sets setting index of dst to its value in src (a string is copied; dst's old one freed). */
+int config_setting_copy(struct config *dst, const struct config *src, size_t index, struct growth_error *err);
+
+/* A deep copy of src into dst; the caller frees dst with config_free. On error dst holds nothing to free. */
+int config_copy(struct config *dst, const struct config *src, struct growth_error *err);
 
 #endif

@@ -17,8 +17,9 @@
 
 #define LOG_LINE_MAX 2048
 
-static enum log_format current_format = LOG_FORMAT_TEXT;
-static enum log_level current_min_level = LOG_INFO;
+/* atomic: a configuration reload (SIGHUP) may change them while other threads log */
+static _Atomic int current_format = LOG_FORMAT_TEXT;
+static _Atomic int current_min_level = LOG_INFO;
 
 static const char *const level_names[] = { "DEBUG", "INFO", "WARN", "ERROR" };
 static const char *const level_names_lower[] = { "debug", "info", "warn", "error" };
@@ -79,7 +80,7 @@ static void emit(enum log_level level, const char *component, const char *messag
 
 void log_write(enum log_level level, const char *component, const char *fmt, ...)
 {
-  if (level < current_min_level)
+  if ((int)level < current_min_level)
     return;
   char message[LOG_LINE_MAX];
   va_list ap;

@@ -22,6 +22,7 @@ int command_run(const struct config *config, int argc, char **argv);
 int command_check(const struct config *config, int argc, char **argv);
 int command_worker(const struct config *config, int argc, char **argv);
 int command_launch(const struct config *config, int argc, char **argv);
+int command_agents(const struct config *config, int argc, char **argv);
 
 /* Reads "--NAME N" or "--NAME=N" at argv[*i] (worker.c); 1 when it matched (advancing *i), 0 when it is
  * another option, -1 after printing why the value is bad. */

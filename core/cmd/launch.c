@@ -1,12 +1,16 @@
 /*
  * launch.c — `growthd launch [--agents a,b]`: enqueues agents (all scripts in GROWTH_SCRIPTS_DIR/agents
- * when --agents is absent) for the profile in GROWTH_PROFILE, and prints {"jobIds":[...]}.
+ * when --agents is absent) for the profile in GROWTH_PROFILE, and prints {"jobIds":[...],"skipped":[...]}.
+ * Disabled agents (the kill switch, `growthd agents disable`) are skipped and listed under "skipped" with
+ * who disabled them, when and why; when every agent asked for is disabled nothing is added and the command
+ * exits 1 with the reasons on stderr.
  */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "agents/kill_switch.h"
 #include "agents/launcher.h"
 #include "base/log.h"
 #include "cmd/command.h"
@@ -23,12 +27,12 @@ static size_t split_names(char *text, const char **names, size_t max)
   return count;
 }
 
-static int print_ids(char **ids, size_t count)
+static int print_ids(char **ids, size_t count, const struct kill_switch_filter *filter)
 {
   json_t *list = json_array();
   for (size_t i = 0; list && i < count; i++)
     json_array_append_new(list, json_string(ids[i]));
-  json_t *root = list ? json_pack("{s:o}", "jobIds", list) : NULL;
+  json_t *root = list ? json_pack("{s:o, s:o}", "jobIds", list, "skipped", kill_switch_skipped_json(filter)) : NULL;
   char *text = root ? json_dumps(root, JSON_COMPACT) : NULL;
   if (text)
     printf("%s\n", text);
@@ -62,6 +66,8 @@ int command_launch(const struct config *config, int argc, char **argv)
   struct growth_error err = { 0 };
   struct redis_pool *pool = NULL;
   struct queue *queue = NULL;
+  struct kill_switch *kill_switch = NULL;
+  struct kill_switch_filter filter = { 0 };
   char **ids = NULL;
   size_t id_count = 0;
   json_t *profile = launcher_read_profile(config->profile_path, &err);
@@ -74,19 +80,23 @@ int command_launch(const struct config *config, int argc, char **argv)
                                         .command_timeout_ms = config->redis_command_timeout_ms };
   pool = redis_pool_new(&options, &err);
   queue = pool ? queue_new(pool, config->queue_prefix, config->queue_name, &err) : NULL;
-  if (!queue)
+  kill_switch = queue ? kill_switch_new(pool, config->queue_prefix, config->queue_name, &err) : NULL;
+  if (!kill_switch)
     goto done;
-  if (launcher_launch(queue, config->scripts_dir, names, count, profile, NULL, &ids, &id_count, &err) != 0) {
+  if (kill_switch_launch(kill_switch, queue, config->scripts_dir, names, count, profile, NULL, &ids, &id_count,
+                         &filter, &err) != 0) {
     status = err.code == ERR_NOT_FOUND || err.code == ERR_BAD_ARGUMENT ? EXIT_USAGE : 1;
     goto done;
   }
   for (size_t i = 0; i < id_count; i++)
     log_info("Orchestrator", "[BullMQ] Job %s added to queue", ids[i]);
-  status = print_ids(ids, id_count) == 0 ? 0 : 1;
+  status = print_ids(ids, id_count, &filter) == 0 ? 0 : 1;
 done:
   if (status != 0)
     fprintf(stderr, "growthd launch: %s\n", err.message);
   queue_free_strings(ids, id_count);
+  kill_switch_filter_free(&filter);
+  kill_switch_free(kill_switch);
   queue_free(queue);
   redis_pool_free(pool);
   json_decref(profile);

@@ -11,15 +11,23 @@
  * starts (a broken script is refused and logged, the others load). SIGHUP
  * runs a reload pass; with GROWTH_HOT_RELOAD the watcher thread does the same
  * on every change under the scripts folder.
+ *
+ * SIGHUP also re-reads the --env-file (config_reload.h): a new configuration
+ * snapshot is published to the handlers with one atomic store, so the flags
+ * ENABLE_GROWTH_AGENTS and ENABLE_GROWTH_DASHBOARD apply from the next
+ * request; a bad value is refused and the configuration in use stays. The
+ * in-process workers keep the configuration they started with.
  */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "agents/kill_switch.h"
 #include "agents/registry.h"
 #include "agents/reload.h"
 #include "agents/watcher.h"
 #include "base/clock.h"
+#include "base/config_reload.h"
 #include "base/log.h"
 #include "cmd/command.h"
 #include "cmd/job_worker.h"
@@ -41,8 +49,22 @@ static void block_stop_signals(sigset_t *set)
   signal(SIGPIPE, SIG_IGN);
 }
 
-/* Waits for SIGTERM or SIGINT, running a reload pass on each SIGHUP meanwhile. */
-static int wait_for_stop_signal(const sigset_t *set, struct agent_registry *registry,
+/* SIGHUP's configuration half: publishes the next snapshot when a run-time setting changed. */
+static void reload_config(struct api_context *context, struct config_history *history)
+{
+  struct growth_error err = { 0 };
+  const struct config *next = NULL;
+  if (config_reload(history, context->config, "SIGHUP", &next, &err) != 1)
+    return;
+  log_configure((enum log_format)next->log_format, (enum log_level)next->log_level);
+  context->config = next;   /* atomic store: the next request sees the new snapshot whole */
+  log_info("Orchestrator", "configuration reloaded: growth agents %s, dashboard %s",
+           next->enable_agents ? "enabled" : "disabled (/api/orchestrator/ answers 403)",
+           next->enable_dashboard ? "enabled" : "disabled (/agents answers 404)");
+}
+
+/* Waits for SIGTERM or SIGINT, running a reload pass (scripts, then the env file) on each SIGHUP. */
+static int wait_for_stop_signal(const sigset_t *set, struct api_context *context, struct config_history *history,
                                 const struct loader_options *loader_options)
 {
   for (;;) {
@@ -52,7 +74,8 @@ static int wait_for_stop_signal(const sigset_t *set, struct agent_registry *regi
     if (signal_number != SIGHUP)
       return signal_number;
     struct growth_error err = { 0 };
-    reload_and_log(registry, loader_options, "SIGHUP", &err);
+    reload_and_log(context->registry, loader_options, "SIGHUP", &err);
+    reload_config(context, history);
   }
 }
 
@@ -98,6 +121,7 @@ int command_serve(const struct config *config, int argc, char **argv)
   struct watcher *watcher = NULL;
   struct loader_options loader_options = loader_options_from_config(config);
   struct job_worker *worker = NULL;
+  struct config_history *history = NULL;
 
   context.auth = auth_new(config, &err);
   if (!context.auth) {
@@ -123,6 +147,11 @@ int command_serve(const struct config *config, int argc, char **argv)
   if (!context.services)
     goto done;
   services_log(context.services);
+  context.kill_switch = kill_switch_new(context.redis, config->queue_prefix, config->queue_name, &err);
+  if (!context.kill_switch || kill_switch_add_metrics(context.kill_switch, context.registry, &err) != 0)
+    goto done;
+  if (!(history = config_history_new(&err)))
+    goto done;
   router = api_router_new(config, &err);
   if (!router)
     goto done;
@@ -144,7 +173,7 @@ int command_serve(const struct config *config, int argc, char **argv)
   if (workers > 0 && !(worker = job_worker_start(config, workers, context.registry, context.services, &err)))
     goto done;
 
-  int signal_number = wait_for_stop_signal(&stop_signals, context.registry, &loader_options);
+  int signal_number = wait_for_stop_signal(&stop_signals, &context, history, &loader_options);
   log_info("Server", "%s received: no longer accepting; finishing requests in flight", strsignal(signal_number));
   job_worker_stop(worker, config);
   worker = NULL;
@@ -159,6 +188,9 @@ done:
   job_worker_stop(worker, config);
   http_server_stop(server, 0);
   watcher_stop(watcher);
+  kill_switch_remove_metrics(context.kill_switch);
+  kill_switch_free(context.kill_switch);
+  config_history_free(history);   /* after the server: no request holds a snapshot any more */
   router_free(router);
   services_free(context.services);   /* before the pool its rate limiter borrows */
   redis_pool_free(context.redis);

@@ -1,6 +1,7 @@
 /*
  * api.c — the route table and the guard: feature flags, then access control
- * (see api.h).
+ * (see api.h). The guard reads the flags from the configuration in use at each request, so a reload
+ * (SIGHUP) turns /api/orchestrator/ and /agents off or on for the next request.
  */
 #include "http/api.h"
 
@@ -14,6 +15,7 @@
 #include "http/api_handlers.h"
 
 #define ORCHESTRATOR_PREFIX "/api/orchestrator"
+#define DASHBOARD_PREFIX "/agents"
 
 struct route_row {
   const char *method;
@@ -31,11 +33,15 @@ static const struct route_row core_routes[] = {
   { "POST", "/api/auth/session", api_auth_sign_in },
   { "DELETE", "/api/auth/session", api_auth_sign_out },
   { "POST", ORCHESTRATOR_PREFIX "/reload", api_orchestrator_reload },
+  /* kill switch (api_kill_switch.c) */
+  { "POST", ORCHESTRATOR_PREFIX "/agents/{name}/disable", api_agent_disable },
+  { "POST", ORCHESTRATOR_PREFIX "/agents/{name}/enable", api_agent_enable },
+  { "GET", ORCHESTRATOR_PREFIX "/agents/disabled", api_agents_disabled },
 };
 
 static const struct route_row dashboard_routes[] = {
-  { "GET", "/agents", api_dashboard_page },
-  { "GET", "/agents/{file}", api_dashboard_asset },
+  { "GET", DASHBOARD_PREFIX, api_dashboard_page },
+  { "GET", DASHBOARD_PREFIX "/{file}", api_dashboard_asset },
 };
 
 static int add_rows(struct router *router, const struct route_row *rows, size_t count)
@@ -53,8 +59,8 @@ struct router *api_router_new(const struct config *config, struct growth_error *
     goto fail;
   if (add_rows(router, core_routes, sizeof core_routes / sizeof core_routes[0]) != 0)
     goto fail;
-  if (config->enable_dashboard &&
-      add_rows(router, dashboard_routes, sizeof dashboard_routes / sizeof dashboard_routes[0]) != 0)
+  (void)config;
+  if (add_rows(router, dashboard_routes, sizeof dashboard_routes / sizeof dashboard_routes[0]) != 0)
     goto fail;
   return router;
 
@@ -97,14 +103,14 @@ static void normalize_path(const char *path, int resolve_dots, char *out)
   out[length] = '\0';
 }
 
-static int has_orchestrator_prefix(const char *path)
+static int has_prefix(const char *path, const char *prefix)
 {
-  size_t length = strlen(ORCHESTRATOR_PREFIX);
-  return strncmp(path, ORCHESTRATOR_PREFIX, length) == 0 && (path[length] == '\0' || path[length] == '/');
+  size_t length = strlen(prefix);
+  return strncmp(path, prefix, length) == 0 && (path[length] == '\0' || path[length] == '/');
 }
 
 /*
- * Whether path names the orchestrator in any spelling: the router is strict
+ * Whether path names the orchestrator (or the dashboard) in any spelling: the router is strict
  * and answers 404 for "//api/orchestrator/health" or "/API/...", but the guard
  * must not depend on that, nor on what a proxy in front might normalize. So
  * two normalized copies are compared, one with dot segments resolved and one
@@ -112,16 +118,16 @@ static int has_orchestrator_prefix(const char *path)
  * and "/api/orchestrator/../x" are both refused. When memory runs out the
  * answer is yes: the guard fails closed.
  */
-static int is_orchestrator_path(const char *path)
+static int is_path_under(const char *path, const char *prefix)
 {
   char *normalized = malloc(strlen(path) + 2);
   if (!normalized)
     return 1;
   normalize_path(path, 0, normalized);
-  int found = has_orchestrator_prefix(normalized);
+  int found = has_prefix(normalized, prefix);
   if (!found) {
     normalize_path(path, 1, normalized);
-    found = has_orchestrator_prefix(normalized);
+    found = has_prefix(normalized, prefix);
   }
   free(normalized);
   return found;
@@ -130,9 +136,14 @@ static int is_orchestrator_path(const char *path)
 int api_guard(struct http_request *request, struct http_response *response)
 {
   const struct api_context *context = request->context;
-  if (!context->config->enable_agents && is_orchestrator_path(request->path)) {
+  const struct config *config = context->config;   /* one snapshot for the whole decision */
+  if (!config->enable_agents && is_path_under(request->path, ORCHESTRATOR_PREFIX)) {
     http_respond_error(response, 403, "growth_agents_disabled",
-                       "growth agents are disabled; set ENABLE_GROWTH_AGENTS=true and restart");
+                       "growth agents are disabled; set ENABLE_GROWTH_AGENTS=true, then send SIGHUP or restart");
+    return 1;
+  }
+  if (!config->enable_dashboard && is_path_under(request->path, DASHBOARD_PREFIX)) {
+    http_respond_error(response, 404, "not_found", "no route for %s %s", request->method, request->path);
     return 1;
   }
   if (!context->auth)

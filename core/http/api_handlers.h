@@ -20,6 +20,15 @@ void api_auth_session_get(struct http_request *request, struct http_response *re
 void api_auth_sign_in(struct http_request *request, struct http_response *response);
 void api_auth_sign_out(struct http_request *request, struct http_response *response);
 
+/* The kill switch (api_kill_switch.c). */
+void api_agent_disable(struct http_request *request, struct http_response *response);
+void api_agent_enable(struct http_request *request, struct http_response *response);
+void api_agents_disabled(struct http_request *request, struct http_response *response);
+
+/* An agent's kill-switch fields: {"disabled": false}, the disabled state (kill_switch_state_json), or
+ * {"disabled": null, "disabledError": ...} when Redis cannot say. New reference. */
+json_t *api_kill_switch_json(const struct api_context *context, const char *agent);
+
 /* A 401 (with its WWW-Authenticate challenge) or 403 from an access-control decision. */
 void api_respond_refusal(struct http_response *response, const struct auth_decision *decision);
 

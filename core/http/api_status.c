@@ -2,12 +2,16 @@
  * api_status.c — the read-only status endpoints: /health, /api/agents,
  * /api/dashboard and /api/orchestrator/health.
  *
+ * /api/agents shows each agent's kill switch (disabled, by whom, when, why) and /api/dashboard lists the
+ * disabled agents, so both answer what a partial rollback left switched off.
+ *
  * /health never touches Redis: it answers while the process runs, which is
  * what a load balancer's liveness probe needs. /api/orchestrator/health does
  * ping Redis, with the pool's timeouts, and turns 503 while Redis is away.
  */
 #include <stdlib.h>
 
+#include "agents/kill_switch.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "http/api_handlers.h"
@@ -31,11 +35,12 @@ json_t *api_registry_json(struct agent_registry *registry, struct growth_error *
 void api_health(struct http_request *request, struct http_response *response)
 {
   const struct api_context *context = request->context;
+  const struct config *config = context->config;
   int64_t uptime_s = (clock_monotonic_ms() - context->started_ms) / 1000;
   http_respond_json(response, 200,
                     json_pack("{s:s, s:s, s:I, s:s}", "status", "running", "version", GROWTH_VERSION,
                               "uptimeSeconds", (json_int_t)uptime_s, "environment",
-                              config_environment_name(context->config->environment)));
+                              config_environment_name(config->environment)));
 }
 
 void api_agents(struct http_request *request, struct http_response *response)
@@ -54,11 +59,16 @@ void api_agents(struct http_request *request, struct http_response *response)
     json_t *needs = json_array();
     for (size_t n = 0; needs && n < agent->need_count; n++)
       json_array_append_new(needs, json_string(agent->needs[n]));
-    json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s?, s:b, s:s?}", "name", agent->name,
-                                          "title", agent->title, "tier", agent->tier, "description",
-                                          agent->description, "needs", needs ? needs : json_array(), "file",
-                                          agent->file, "version", agent->version[0] ? agent->version : NULL,
-                                          "loaded", agent->loaded, "error", agent->error[0] ? agent->error : NULL));
+    json_t *entry = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s?, s:b, s:s?}", "name", agent->name, "title",
+                              agent->title, "tier", agent->tier, "description", agent->description, "needs",
+                              needs ? needs : json_array(), "file", agent->file, "version",
+                              agent->version[0] ? agent->version : NULL, "loaded", agent->loaded, "error",
+                              agent->error[0] ? agent->error : NULL);
+    json_t *kill_switch = api_kill_switch_json(context, agent->name);
+    json_object_del(kill_switch, "agent");
+    json_object_update(entry, kill_switch);
+    json_decref(kill_switch);
+    json_array_append_new(list, entry);
   }
   free(agents);
   http_respond_json(response, 200, json_pack("{s:I, s:o}", "count", (json_int_t)count, "agents", list));
@@ -74,19 +84,28 @@ void api_dashboard_summary(struct http_request *request, struct http_response *r
     return;
   }
   const struct config *config = context->config;
+  json_t *disabled = json_array();
+  struct kill_switch_state *states = NULL;
+  size_t count = 0;
+  if (context->kill_switch && kill_switch_list(context->kill_switch, &states, &count, &err) == 0)
+    for (size_t i = 0; disabled && i < count; i++)
+      json_array_append_new(disabled, kill_switch_state_json(&states[i]));
+  free(states);
   http_respond_json(response, 200,
-                    json_pack("{s:s, s:{s:b, s:b}, s:{s:s}, s:o}", "environment",
+                    json_pack("{s:s, s:{s:b, s:b}, s:{s:s}, s:o, s:o}", "environment",
                               config_environment_name(config->environment), "flags", "growthAgents",
                               config->enable_agents, "growthDashboard", config->enable_dashboard, "queue", "name",
-                              config->queue_name, "agentRegistry", registry));
+                              config->queue_name, "agentRegistry", registry, "disabledAgents",
+                              disabled ? disabled : json_array()));
 }
 
 void api_orchestrator_health(struct http_request *request, struct http_response *response)
 {
   const struct api_context *context = request->context;
+  const struct config *config = context->config;
   struct growth_error err = { 0 };
   char target[300];
-  redis_url_describe(&context->config->redis, target, sizeof target);
+  redis_url_describe(&config->redis, target, sizeof target);
   double latency_ms = redis_pool_ping_ms(context->redis, &err);
   json_t *redis = latency_ms >= 0
       ? json_pack("{s:b, s:s, s:f}", "connected", 1, "address", target, "latencyMs", latency_ms)
@@ -97,6 +116,6 @@ void api_orchestrator_health(struct http_request *request, struct http_response 
   int healthy = latency_ms >= 0;
   http_respond_json(response, healthy ? 200 : 503,
                     json_pack("{s:s, s:o, s:{s:s}, s:o}", "status", healthy ? "ok" : "degraded", "redis", redis,
-                              "queue", "name", context->config->queue_name, "agentRegistry",
+                              "queue", "name", config->queue_name, "agentRegistry",
                               registry ? registry : json_null()));
 }

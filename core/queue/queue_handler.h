@@ -8,6 +8,11 @@
  * UnrecoverableError), otherwise the job is retried while attempts remain. Through the control a handler
  * reports progress, appends log lines, and learns that it should stop (shutdown past its grace time, or
  * the job's lock was lost): a handler must return soon after queue_control_cancelled() turns true.
+ *
+ * run() may also return QUEUE_HANDLER_DEFER without doing the work (growthd's kill switch: the job's agent
+ * is disabled): the job goes back to the delayed set for defer_ms (QUEUE_DEFAULT_DEFER_MS when 0), its
+ * attempts made unchanged and no failedReason written, and any worker takes it again when it is due. The
+ * layout stays BullMQ's: to BullMQ it is a job that was delayed.
  */
 #ifndef GROWTH_QUEUE_HANDLER_H
 #define GROWTH_QUEUE_HANDLER_H
@@ -24,7 +29,11 @@ struct queue_job_handler {
   int (*accepts)(void *context, const char *name);
   int (*run)(void *context, const struct queue_job *job, struct queue_job_control *control, char **result_json,
              struct growth_error *err);
+  long defer_ms;   /* how long a deferred job waits in delayed; 0: QUEUE_DEFAULT_DEFER_MS */
 };
+
+#define QUEUE_HANDLER_DEFER 1
+#define QUEUE_DEFAULT_DEFER_MS 1000
 
 /* Sets the job's progress (BullMQ shows a number as a percent bar) and emits a progress event. */
 int queue_control_progress(struct queue_job_control *control, double percent, struct growth_error *err);

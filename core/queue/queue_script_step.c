@@ -5,9 +5,10 @@
  * honouring pause, global concurrency and the global rate limit), each with a lock token.
  *
  * ARGV: now, token base, lock duration, how many to take, worker name, how many to finish, then 11 per
- * finish: id, token, kind (c completed, f failed, d retry after backoff, r retry now), returnvalue or
- * failedReason, stacktrace entry, stackTraceLimit, backoff ms, retention ("-1" all, "0" none, "count:age"),
- * attempts, lifo, has flow parent or dedup id ("1"/"0").
+ * finish: id, token, kind (c completed, f failed, d retry after backoff, r retry now, h handed back: to
+ * delayed for the backoff ms without counting an attempt, no failedReason, as a job the handler declined to
+ * run now), returnvalue or failedReason, stacktrace entry, stackTraceLimit, backoff ms, retention ("-1" all,
+ * "0" none, "count:age"), attempts, lifo, has flow parent or dedup id ("1"/"0").
  *
  * Reply: { finish codes, { id, token, HGETALL, ... }, next delayed due time or "" }; the HGETALL is read
  * before the activation's own writes (the token ends with the new "ats"), which saves an EXISTS per job.
@@ -179,7 +180,13 @@ const char queue_script_step[] = SCRIPT_COMMON
   "    rcall(\"SREM\", P .. \"stalled\", id)\n"
   "    if rcall(\"LREM\", P .. \"active\", -1, id) == 0 then code = -3 end\n"
   "  end\n"
-  "  if code == 0 then\n"
+  "  if code == 0 and kind == \"h\" then\n"
+  "    local due = now + backoff\n"
+  "    rcall(\"HSET\", jobKey, \"delay\", int(backoff))\n"
+  "    rcall(\"ZADD\", P .. \"delayed\", delayedScore(due), id)\n"
+  "    rcall(\"XADD\", events, \"MAXLEN\", \"~\", maxLen, \"*\", \"event\", \"delayed\", \"jobId\", id, \"delay\", int(due))\n"
+  "    anyDelayed = true\n"
+  "  elseif code == 0 then\n"
   "    local made = rcall(\"HINCRBY\", jobKey, \"atm\", 1)\n"
   "    if linked and (kind == \"c\" or kind == \"f\") then\n"
   "      local links = rcall(\"HMGET\", jobKey, \"parent\", \"deid\")\n"

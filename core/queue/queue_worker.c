@@ -306,9 +306,9 @@ void queue_worker_stop(struct queue_worker *worker, long grace_ms)
   for (long i = 0; i < worker->handler_count; i++)
     pthread_join(worker->handlers[i], NULL);
   if (worker->waker_started)
-    log_info("Worker", "stopped: %ld completed, %ld failed, %ld retried, %ld given back, %ld lost",
+    log_info("Worker", "stopped: %ld completed, %ld failed, %ld retried, %ld given back, %ld lost, %ld deferred",
              worker->stats.completed, worker->stats.failed, worker->stats.retried, worker->stats.released,
-             worker->stats.lost);
+             worker->stats.lost, worker->stats.deferred);
   free_worker(worker);
 }
 

@@ -37,6 +37,7 @@ void queue_worker_stop(struct queue_worker *worker, long grace_ms);
 
 struct queue_worker_stats {
   long completed, failed, retried, lost, released;
+  long deferred;   /* handed back by the handler (QUEUE_HANDLER_DEFER): to delayed, no attempt counted */
 };
 
 void queue_worker_get_stats(struct queue_worker *worker, struct queue_worker_stats *out);

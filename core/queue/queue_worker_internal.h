@@ -24,7 +24,8 @@ struct queue_job_control {
 
 /* What the handler's run came to, in the step script's terms. */
 struct job_outcome {
-  char kind;            /* 'c' completed, 'f' failed for good, 'd' retry after backoff, 'r' retry now */
+  char kind;            /* 'c' completed, 'f' failed for good, 'd' retry after backoff, 'r' retry now,
+                           'h' handed back (QUEUE_HANDLER_DEFER): delayed for backoff_ms, no attempt counted */
   char *value;          /* returnvalue JSON or failedReason (malloc'd) */
   char *stack_line;     /* the new stacktrace entry (malloc'd), failures only */
   long backoff_ms;

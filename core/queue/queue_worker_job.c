@@ -79,7 +79,15 @@ void worker_run_job(struct queue_worker *worker, struct slot *slot)
     return;
   }
   char *result = NULL;
-  if (handler->run(handler->context, slot->job, &slot->control, &result, &err) != 0) {
+  int ran = handler->run(handler->context, slot->job, &slot->control, &result, &err);
+  if (ran == QUEUE_HANDLER_DEFER) {
+    free(result);
+    worker_outcome_free(&slot->outcome);
+    slot->outcome.kind = 'h';
+    slot->outcome.backoff_ms = handler->defer_ms > 0 ? handler->defer_ms : QUEUE_DEFAULT_DEFER_MS;
+    return;
+  }
+  if (ran != 0) {
     free(result);
     if (!err.message[0])
       error_set(&err, ERR_INTERNAL, "the handler of '%s' failed without a reason", slot->job->name);

@@ -64,9 +64,9 @@ static void add_finish_args(struct queue_args *args, struct slot *slot, char (*k
 {
   const struct queue_job *job = slot->job;
   const struct job_outcome *outcome = &slot->outcome;
-  static const char kinds[4][2] = { "c", "f", "d", "r" };
+  static const char kinds[5][2] = { "c", "f", "d", "r", "h" };
   const char *kind = outcome->kind == 'c' ? kinds[0] : outcome->kind == 'f' ? kinds[1]
-                     : outcome->kind == 'd' ? kinds[2] : kinds[3];
+                     : outcome->kind == 'd' ? kinds[2] : outcome->kind == 'h' ? kinds[4] : kinds[3];
   retention_text(outcome->kind == 'c' ? &job->options.remove_on_complete : &job->options.remove_on_fail, *keep,
                  sizeof *keep);
   queue_args_add_text(args, job->id);
@@ -131,6 +131,8 @@ static void count_outcome(struct queue_worker *worker, const struct slot *slot, 
     worker->stats.completed++;
   } else if (slot->outcome.kind == 'f') {
     worker->stats.failed++;
+  } else if (slot->outcome.kind == 'h') {
+    worker->stats.deferred++;
   } else {
     worker->stats.retried++;
   }

@@ -19,7 +19,9 @@
  * Any other name is refused by the worker. The worker prints "ready" on stdout once started and stops on
  * SIGTERM/SIGINT with --grace-ms. step: the first attempt saves step "charge" and fails (retryable); a
  * later attempt finds the saved result and returns {"charge":<it>,"reused":true}. store: counts its runs
- * for data.owner in the queue's store and returns {"count":n}.
+ * for data.owner in the queue's store and returns {"count":n}. defer: hands the job back (QUEUE_HANDLER_DEFER,
+ * 300 ms in delayed, no attempt) while the store of owner "fixture" has the key "gate", then returns
+ * {"ran":true}.
  */
 #include <curl/curl.h>
 #include <jansson.h>
@@ -34,7 +36,7 @@
 #include "queue/queue_worker.h"
 #include "redis/redis_pool.h"
 
-static const char *const handler_names[] = { "noop", "echo", "fail", "fatal", "progress", "sleep", "http", "step", "store" };
+static const char *const handler_names[] = { "noop", "echo", "fail", "fatal", "progress", "sleep", "http", "step", "store", "defer" };
 
 static int accepts(void *context, const char *name)
 {
@@ -115,6 +117,15 @@ static int run(void *context, const struct queue_job *job, struct queue_job_cont
     if (status == 0)
       status = asprintf(result, "{\"count\":%ld}", count) < 0 ? -1 : 0;
     free(stored);
+  } else if (strcmp(job->name, "defer") == 0) {
+    /* hands the job back (QUEUE_HANDLER_DEFER) while the store of "fixture" has the key "gate" */
+    char *gate = NULL;
+    status = queue_store_get(context, "fixture", "gate", &gate, err);
+    if (status == 0 && gate)
+      status = QUEUE_HANDLER_DEFER;
+    else if (status == 0)
+      *result = strdup("{\"ran\":true}");
+    free(gate);
   } else if (strcmp(job->name, "http") == 0) {
     const char *url = json_string_value(json_object_get(data, "url"));
     status = url ? run_http(url, result, err) : error_set(err, ERR_BAD_ARGUMENT, "http: data.url is missing");
@@ -154,7 +165,7 @@ static int run_worker(struct queue *queue, int argc, char **argv)
   sigaddset(&stop, SIGTERM);
   sigaddset(&stop, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop, NULL);
-  struct queue_job_handler handler = { .context = queue, .accepts = accepts, .run = run };
+  struct queue_job_handler handler = { .context = queue, .accepts = accepts, .run = run, .defer_ms = 300 };
   struct queue_worker_options options = {
     .queue = queue,
     .handler = &handler,

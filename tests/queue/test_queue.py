@@ -162,6 +162,25 @@ class QueueTest(unittest.TestCase):
         self.assertEqual(json.loads(self.keys.hash("2")["returnvalue"]), {"count": 2})
         self.assertEqual(self.keys.lines("HGETALL", self.keys.p + "store:ana:journal"), ["count", "2"])
 
+    def test_deferred_job_waits_without_using_an_attempt(self):
+        # the handler hands the job back while the gate is set: to delayed, BullMQ's way, no attempt counted
+        self.keys.cli("HSET", self.keys.p + "store:fixture", "gate", "1")
+        self.fixture.add("defer", "--attempts", 2)
+        self.worker("--concurrency", 1)
+        wait_until(lambda: self.keys.events_of("1").count("delayed") >= 2, what="the job handed back twice")
+        job = self.keys.hash("1")
+        self.assertNotIn("atm", job)
+        self.assertNotIn("failedReason", job)
+        self.assertNotIn("finishedOn", job)
+        self.assertGreaterEqual(int(job["ats"]), 2)
+        self.assertEqual(self.keys.zset("failed"), [])
+        self.keys.cli("HDEL", self.keys.p + "store:fixture", "gate")
+        self.completed(1)
+        job = self.keys.hash("1")
+        self.assertEqual(job["atm"], "1")
+        self.assertEqual(json.loads(job["returnvalue"]), {"ran": True})
+        self.assertNotIn("stacktrace", {k for k, v in job.items() if v not in ("", "[]")})
+
     def test_locks_are_renewed_while_a_long_job_runs(self):
         # the job outlives two lock durations; renewal every 750 ms leaves 750 ms of margin under load
         self.fixture.add("sleep", data={"ms": 3500})
