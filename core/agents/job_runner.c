@@ -13,12 +13,14 @@
 #include "agents/job_runner.h"
 
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agents/agent.h"
+#include "agents/launcher.h"
 #include "agents/kill_switch.h"
 #include "agents/runner.h"
 #include "base/clock.h"
@@ -40,6 +42,7 @@ struct job_context {
   struct job_runner *runner;
   struct queue_job_control *control;
   const struct queue_job *job;
+  const json_t *user;
   char store_owner[STORE_OWNER_MAX];   /* "<user id>:<agent>" */
   char artifact_dir[4096];
 };
@@ -160,6 +163,56 @@ static int host_artifact(void *context, const char *name, const void *bytes, siz
   return services_job_save(&files, name, bytes, length, location, err);
 }
 
+/* "<job id>-<task>-<12 hex of SHA-256 of delay and data>": the same follow-up asked for again (by a retried
+ * job, say) has the same id, and adding an existing id adds nothing. */
+static int follow_up_id(const char *job_id, const char *task, int64_t delay_ms, const char *data, char *out,
+                        size_t size, struct growth_error *err)
+{
+  char *keyed = NULL;
+  if (asprintf(&keyed, "%lld:%s", (long long)delay_ms, data) < 0)
+    return error_set(err, ERR_NO_MEMORY, "ctx.schedule: out of memory");
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  int hashed = EVP_Digest(keyed, strlen(keyed), digest, NULL, EVP_sha256(), NULL);
+  free(keyed);
+  if (!hashed)
+    return error_set(err, ERR_INTERNAL, "ctx.schedule: SHA-256 failed");
+  snprintf(out, size, "%s-%s-%02x%02x%02x%02x%02x%02x", job_id, task, digest[0], digest[1], digest[2], digest[3],
+           digest[4], digest[5]);
+  return 0;
+}
+
+/* A follow-up job: the same agent, the same user, a task and its data, delayed. */
+static int host_schedule(void *context, const char *agent, const char *task, int64_t delay_ms,
+                         const char *data_json, char **id, struct growth_error *err)
+{
+  struct job_context *job = context;
+  json_error_t parse_error;
+  json_t *task_data = json_loads(data_json ? data_json : "{}", 0, &parse_error);
+  json_t *data = task_data ? json_pack("{s:O, s:s, s:o}", "user", job->user ? job->user : json_object(), "task",
+                                       task, "taskData", task_data)
+                           : NULL;
+  char *text = data ? json_dumps(data, JSON_COMPACT) : NULL;
+  json_decref(data);
+  if (!text)
+    return error_set(err, task_data ? ERR_NO_MEMORY : ERR_BAD_ARGUMENT, "ctx.schedule: %s",
+                     task_data ? "out of memory" : "the task's data is not a JSON object");
+  char job_id[256];
+  if (follow_up_id(job->job->id, task, delay_ms, text, job_id, sizeof job_id, err) != 0) {
+    free(text);
+    return -1;
+  }
+  struct queue_job_options options;
+  queue_job_options_default(&options);
+  options.attempts = LAUNCH_ATTEMPTS;
+  options.backoff_type = QUEUE_BACKOFF_EXPONENTIAL;
+  options.backoff_delay_ms = LAUNCH_BACKOFF_MS;
+  options.delay_ms = delay_ms > 0 ? (long)delay_ms : 0;
+  struct queue_new_job follow_up = { .name = agent, .data = text, .job_id = job_id, .options = &options };
+  int status = queue_add(job->runner->queue, &follow_up, id, err);
+  free(text);
+  return status;
+}
+
 static const struct agent_host host_template = {
   .progress = host_progress,
   .log = host_log,
@@ -168,6 +221,7 @@ static const struct agent_host host_template = {
   .store_get = host_store_get,
   .store_set = host_store_set,
   .artifact = host_artifact,
+  .schedule = host_schedule,
 };
 
 static int accepts_agent(void *context, const char *name)
@@ -191,9 +245,11 @@ static json_t *parse_data(const struct queue_job *job, struct growth_error *err)
   const char *bad = !json_is_object(data) ? "the data"
                     : (json_object_get(data, "user") && !json_is_object(json_object_get(data, "user"))) ? "data.user"
                     : (json_object_get(data, "input") && !json_is_object(json_object_get(data, "input"))) ? "data.input"
+                    : (json_object_get(data, "task") && !json_is_string(json_object_get(data, "task"))) ? "data.task"
                     : NULL;
   if (bad) {
-    error_set(err, ERR_BAD_ARGUMENT, "job %s: %s is not a JSON object; expected {\"user\": {...}, \"input\": {...}}",
+    error_set(err, ERR_BAD_ARGUMENT, "job %s: %s has the wrong type; expected {\"user\": {...}, \"input\": {...}} "
+              "(a follow-up job: {\"user\": {...}, \"task\": \"name\", \"taskData\": {...}})",
               job->id, bad);
     json_decref(data);
     return NULL;
@@ -229,7 +285,8 @@ static int run_agent_job(void *context, const struct queue_job *job, struct queu
     goto done;
   }
   struct job_context job_context = { .runner = runner, .control = control, .job = job };
-  set_store_owner(&job_context, json_object_get(data, "user"));
+  job_context.user = json_object_get(data, "user");
+  set_store_owner(&job_context, job_context.user);
   job_runner_artifact_dir(runner->config, job->id, job_context.artifact_dir, sizeof job_context.artifact_dir);
   if (queue_control_set_field(control, JOB_RUNNER_VERSION_FIELD, script->version, err) != 0)
     goto done;
@@ -241,6 +298,8 @@ static int run_agent_job(void *context, const struct queue_job *job, struct queu
     .user = json_object_get(data, "user"),
     .input = json_object_get(data, "input"),
     .artifact_dir = job_context.artifact_dir,
+    .task = json_string_value(json_object_get(data, "task")),
+    .task_data = json_object_get(data, "taskData"),
   };
   struct runner_options options = runner_options_from_config(runner->config, runner->services);
   struct runner_outcome outcome;

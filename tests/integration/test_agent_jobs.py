@@ -85,6 +85,19 @@ class AgentJobs(unittest.TestCase):
         self.assertEqual(job["atm"], "1")   # not retried, although launch allows 3 attempts
         self.assertTrue(any("stack traceback" in line for line in self.logs(job_id)), self.logs(job_id))
 
+    def test_ctx_schedule_adds_a_delayed_follow_up_job(self):
+        job_id = self.launch("followup")
+        job = self.wait_finished(job_id)
+        follow_up = json.loads(job["returnvalue"])["scheduled"]
+        self.assertTrue(follow_up.startswith(f"{job_id}-remind-"), follow_up)
+        queued = self.job(follow_up)
+        self.assertEqual(queued["name"], "followup")
+        self.assertEqual(json.loads(queued["opts"])["delay"], 1000)
+        self.assertEqual(json.loads(queued["data"])["taskData"], {"text": "drink water", "day": 3})
+        done = self.wait_finished(follow_up)
+        self.assertEqual(json.loads(done["returnvalue"]), {"user": "Ada", "text": "drink water", "day": 3})
+        self.assertGreaterEqual(int(done["processedOn"]) - int(queued["timestamp"]), 1000)
+
     def test_a_job_naming_no_agent_fails_with_its_name(self):
         add = run_growthd(["launch", "--agents", "nosuch"], env=self.env)
         self.assertEqual(add.returncode, 2)
