@@ -6,7 +6,7 @@
 ---@alias growth.Tier "rooted"|"grounded"|"radiant"
 ---@alias growth.Integration "sheets"|"calendar"|"drive"|"llm"|"mail"|"sms"|"pdf"
 ---@alias growth.FieldType "string"|"number"|"integer"|"boolean"|"array"|"object"
----@alias growth.ErrorCode "bad_argument"|"bad_config"|"not_found"|"conflict"|"too_large"|"unauthorized"|"forbidden"|"rate_limited"|"timeout"|"unavailable"|"upstream_error"|"no_memory"|"io_error"|"internal"|"memory_limit"|"script_error"
+---@alias growth.ErrorCode "bad_argument"|"bad_config"|"not_found"|"conflict"|"too_large"|"unauthorized"|"forbidden"|"rate_limited"|"timeout"|"unavailable"|"upstream_error"|"no_memory"|"io_error"|"internal"|"memory_limit"|"script_error"|"llm_unavailable"
 
 ---A field of an input schema: a type name, or a table.
 ---@class growth.FieldSpec
@@ -109,8 +109,162 @@ function time.parse(text) end
 ---@return integer milliseconds of a clock that never jumps
 function time.monotonic_ms() end
 
+---@class growth.pdf
+local pdf = {}
+
+---@class growth.PdfOptions
+---@field title? string metadata and window title
+---@field author? string
+---@field subject? string
+---@field date? string ISO 8601, default now
+---@field size? "A4"|"Letter" default "A4"
+
+---@class growth.PdfTable
+---@field header? (string|number|boolean)[]
+---@field rows (string|number|boolean)[][]
+
+---@class growth.PdfBarChart
+---@field title? string
+---@field labels string[]
+---@field values number[]
+
+---@class growth.PdfScatterGroup
+---@field label string
+---@field points ({ [1]: number, [2]: number, [3]: string? })[] x, y and an optional point label
+
+---@class growth.PdfScatter
+---@field title? string
+---@field x_label? string
+---@field y_label? string
+---@field groups growth.PdfScatterGroup[]
+
+---@alias growth.IkigaiCircle string|{ label: string?, items: string[]? }
+
+---@class growth.PdfIkigai
+---@field love? growth.IkigaiCircle
+---@field good_at? growth.IkigaiCircle
+---@field world_needs? growth.IkigaiCircle
+---@field paid_for? growth.IkigaiCircle
+---@field center? string default "Ikigai"
+---@field passion? string
+---@field mission? string
+---@field profession? string
+---@field vocation? string
+
+---A PDF document being built; every adding method returns it.
+---@class growth.PdfDocument
+local PdfDocument = {}
+---@param text string
+---@return growth.PdfDocument
+function PdfDocument:title(text) end
+---@param text string
+---@param level? 1|2 default 1
+---@return growth.PdfDocument
+function PdfDocument:heading(text, level) end
+---@param text string
+---@return growth.PdfDocument
+function PdfDocument:paragraph(text) end
+---@param items string[]
+---@return growth.PdfDocument
+function PdfDocument:bullets(items) end
+---@param spec growth.PdfTable
+---@return growth.PdfDocument
+function PdfDocument:table(spec) end
+---@param spec growth.PdfBarChart
+---@return growth.PdfDocument
+function PdfDocument:bar_chart(spec) end
+---@param spec growth.PdfScatter
+---@return growth.PdfDocument
+function PdfDocument:scatter(spec) end
+---@param spec growth.PdfIkigai
+---@return growth.PdfDocument
+function PdfDocument:ikigai(spec) end
+---@return growth.PdfDocument
+function PdfDocument:page_break() end
+---@return integer pages so far (or in all, once finished)
+function PdfDocument:pages() end
+---Finishes the document (nothing can be added afterwards) and returns the PDF.
+---@return string bytes
+function PdfDocument:bytes() end
+---Finishes the document and writes it to the job's artifact folder.
+---@param name string a plain file name such as "report.pdf"
+---@return string path
+function PdfDocument:save(name) end
+
+---@param options? growth.PdfOptions
+---@return growth.PdfDocument
+function pdf.new(options) end
+
+---@class growth.MailAddress
+---@field name? string
+---@field email string
+
+---@class growth.MailAttachment
+---@field name string file name
+---@field mime? string default "application/octet-stream"
+---@field bytes string|growth.PdfDocument
+
+---@class growth.MailMessage
+---@field to string|growth.MailAddress|(string|growth.MailAddress)[]
+---@field subject string one line
+---@field text string plain-text body
+---@field html? string
+---@field attachments? growth.MailAttachment[]
+
+---@class growth.mail
+local mail = {}
+---Sends with SMTP (live) or writes GROWTH_DATA_DIR/outbox/mail/<id>.eml (local).
+---@param message growth.MailMessage
+---@return { message_id: string }
+function mail.send(message) end
+
+---@class growth.SmsSegments
+---@field encoding "gsm7"|"ucs2"
+---@field characters integer
+---@field units integer septets (GSM-7) or UTF-16 code units (UCS-2)
+---@field segments integer
+
+---@class growth.sms
+local sms = {}
+---@return boolean available
+---@return string reason
+function sms.available() end
+---@param text string
+---@return growth.SmsSegments
+function sms.segments(text) end
+---@param message { to: string, body: string } to in E.164; body at most 10 segments
+---@return { sid: string, segments: integer }
+function sms.send(message) end
+
+---@class growth.LlmMessage
+---@field role "system"|"developer"|"user"|"assistant"
+---@field content string
+
+---@class growth.LlmChat
+---@field messages growth.LlmMessage[]
+---@field temperature? number 0 to 2
+---@field max_tokens? integer
+---@field schema? table a JSON schema of an object: the answer is then a table checked against it
+---@field offline? fun(request: growth.LlmChat): string|table the answer in offline mode
+
+---@class growth.llm
+local llm = {}
+---@return "live"|"local"|"missing" backend
+---@return string reason
+function llm.backend() end
+---@param texts string[]
+---@return number[][] vectors one unit vector per text, in order
+function llm.embed(texts) end
+---@param request growth.LlmChat
+---@return string|table answer a string, or the checked table when a schema is given
+function llm.chat(request) end
+
 ---@overload fun(name: "growth.json"): growth.json
 ---@overload fun(name: "growth.time"): growth.time
+---@overload fun(name: "growth.pdf"): growth.pdf
+---@overload fun(name: "growth.mail"): growth.mail
+---@overload fun(name: "growth.sms"): growth.sms
+---@overload fun(name: "growth.llm"): growth.llm
 ---@param name string "lib.x" (scripts/lib/x.lua) or "growth.x"
 ---@return any
 function require(name) end

@@ -141,6 +141,13 @@ int runner_run(const struct agent_script *script, const struct runner_job *job, 
     json_decref(state.input);
     return -1;
   }
+  /* what the growth.* bindings see of the job (sandbox_services); lives as long as the VM */
+  struct services_job services_job = {
+    .services = options->services,
+    .agent = script->name,
+    .job_id = job->id ? job->id : "local",
+    .artifact_dir = job->artifact_dir,
+  };
   struct sandbox_options sandbox_options = {
     .memory_bytes = options->memory_bytes,
     .instruction_limit = options->instruction_limit,
@@ -148,7 +155,7 @@ int runner_run(const struct agent_script *script, const struct runner_job *job, 
     .scripts_dir = options->scripts_dir,
     .chunks = script->libs,
     .chunk_count = script->lib_count,
-    .services = options->services,
+    .services = &services_job,
   };
   struct sandbox *sandbox = sandbox_new(&sandbox_options, err);
   if (!sandbox) {
@@ -174,7 +181,7 @@ int runner_run(const struct agent_script *script, const struct runner_job *job, 
   return 0;
 }
 
-struct runner_options runner_options_from_config(const struct config *config, void *services)
+struct runner_options runner_options_from_config(const struct config *config, const struct services *services)
 {
   struct runner_options options = {
     .memory_bytes = (size_t)config->lua_memory_mb * 1024 * 1024,

@@ -28,6 +28,7 @@
 #include "agents/agent.h"
 #include "base/config.h"
 #include "base/error.h"
+#include "providers/services.h"
 
 #define RUNNER_RESULT_MAX_BYTES (1024 * 1024)
 #define RUNNER_STEP_MAX_BYTES (256 * 1024)
@@ -56,13 +57,15 @@ struct runner_job {
   int attempt;            /* 1 on the first try */
   const json_t *user;     /* the profile, or NULL for {} */
   const json_t *input;    /* or NULL for {} */
+  const char *artifact_dir;   /* the job's folder for files the bindings save (pdf doc:save); may be NULL */
 };
 
 struct runner_options {
   size_t memory_bytes;          /* per job VM; 0 = sandbox default */
   uint64_t instruction_limit;   /* 0 = none */
   const char *scripts_dir;      /* for requires with a computed name */
-  void *services;               /* handed to growth.* bindings (sandbox_services) */
+  const struct services *services;   /* the integrations; the bindings get a per-job services_job
+                                        (sandbox_services); NULL: none available */
 };
 
 struct runner_outcome {
@@ -74,7 +77,7 @@ struct runner_outcome {
 };
 
 /* The options of the settings: GROWTH_LUA_MEMORY_MB, GROWTH_LUA_INSTRUCTION_LIMIT, GROWTH_SCRIPTS_DIR. */
-struct runner_options runner_options_from_config(const struct config *config, void *services);
+struct runner_options runner_options_from_config(const struct config *config, const struct services *services);
 
 /* Runs job on script. 0 with outcome->result set, or -1 with err (the job's failure reason:
  * code, "file:line: message", retryable) and outcome->traceback. Free with runner_outcome_clear. */

@@ -24,6 +24,7 @@ static const char *const code_names[ERR_CODE_COUNT] = {
   [ERR_INTERNAL] = "internal",
   [ERR_MEMORY_LIMIT] = "memory_limit",
   [ERR_SCRIPT] = "script_error",
+  [ERR_LLM_UNAVAILABLE] = "llm_unavailable",
 };
 
 const char *error_code_name(enum error_code code)

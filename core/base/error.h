@@ -31,6 +31,7 @@ enum error_code {
   ERR_INTERNAL,
   ERR_MEMORY_LIMIT,   /* a Lua job went over its memory cap */
   ERR_SCRIPT,         /* an agent script raised an error */
+  ERR_LLM_UNAVAILABLE, /* no model answers: offline mode without the agent's offline function */
   ERR_CODE_COUNT
 };
 

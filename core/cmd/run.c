@@ -18,6 +18,8 @@
 #include "agents/runner.h"
 #include "base/clock.h"
 #include "cmd/command.h"
+#include "providers/pdf/pdf_document.h"
+#include "providers/services.h"
 
 #define ARTIFACT_DIR_DEFAULT "var/artifacts"
 
@@ -95,6 +97,7 @@ int command_run(const struct config *config, int argc, char **argv)
   json_t *user = NULL, *input = NULL, *problems = json_array();
   struct agent_script *script = NULL;
   struct memory_host *host = NULL;
+  struct services *services = NULL;
   if ((args.profile && !(user = read_object(args.profile, "profile"))) ||
       (args.input && !(input = read_object(args.input, "input")))) {
     status = EXIT_USAGE;
@@ -122,12 +125,18 @@ int command_run(const struct config *config, int argc, char **argv)
     fprintf(stderr, "growthd run: %s\n", err.message);
     goto done;
   }
+  services = services_new(config, &err);
+  if (!services) {
+    fprintf(stderr, "growthd run: %s\n", err.message);
+    goto done;
+  }
+  services_log(services);
   struct agent_host callbacks;
   memory_host_bind(host, &callbacks);
   char job_id[32];
   snprintf(job_id, sizeof job_id, "run-%lld", (long long)clock_wall_ms());
-  struct runner_job job = { .id = job_id, .attempt = 1, .user = user, .input = input };
-  struct runner_options runner_options = runner_options_from_config(config, NULL);
+  struct runner_job job = { .id = job_id, .attempt = 1, .user = user, .input = input, .artifact_dir = artifacts };
+  struct runner_options runner_options = runner_options_from_config(config, services);
   struct runner_outcome outcome;
   if (runner_run(script, &job, &callbacks, &runner_options, &outcome, &err) != 0) {
     fprintf(stderr, "growthd run: %s failed (%s): %s\n", script->name, error_code_name(err.code), err.message);
@@ -144,6 +153,8 @@ int command_run(const struct config *config, int argc, char **argv)
   runner_outcome_clear(&outcome);
 
 done:
+  services_free(services);
+  pdf_shutdown();   /* the font caches, so a leak checker sees a clean exit; no thread renders now */
   memory_host_free(host);
   agent_script_release(script);
   json_decref(problems);

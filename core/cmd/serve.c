@@ -26,6 +26,7 @@
 #include "http/api.h"
 #include "http/auth.h"
 #include "http/server.h"
+#include "providers/services.h"
 #include "redis/redis_pool.h"
 
 #define DRAIN_TIMEOUT_MS 10000
@@ -107,6 +108,10 @@ int command_serve(const struct config *config, int argc, char **argv)
     }
     goto done;
   }
+  context.services = services_new(config, &err);
+  if (!context.services)
+    goto done;
+  services_log(context.services);
   context.registry = registry_new(&err);
   if (!context.registry)
     goto done;
@@ -156,6 +161,7 @@ done:
   router_free(router);
   redis_pool_free(context.redis);
   registry_free(context.registry);
+  services_free(context.services);
   auth_free(context.auth);
   return status;
 }

@@ -12,6 +12,7 @@
 #include "http/auth.h"
 #include "http/handler.h"
 #include "http/router.h"
+#include "providers/services.h"
 #include "redis/redis_pool.h"
 
 struct api_context {
@@ -19,6 +20,7 @@ struct api_context {
   struct redis_pool *redis;
   struct agent_registry *registry;
   struct auth *auth;      /* access control; NULL means open */
+  struct services *services;   /* the integrations' backends, for readiness (providers/services.h) */
   int64_t started_ms;     /* monotonic */
 };
 

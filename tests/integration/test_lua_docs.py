@@ -22,6 +22,10 @@ EXPECTED = {
     "jsondemo": {"text": "{\"n\":3}", "third_is_null": True},
     "clock": {"start": "2026-11-27T09:00:00.000Z", "day": "2026-11-27", "week_later": "2026-12-04"},
     "careful": {"caught": True},
+    "pdfdemo": {"pdf": "%PDF-", "stored": True},
+    "maildemo": {"sent": True, "refused": "bad_argument"},
+    "smsdemo": {"sent": True, "segments": 1},
+    "llmdemo": {"closer": True, "themes": 2, "without_offline": "llm_unavailable"},
 }
 
 
@@ -50,7 +54,9 @@ class LuaDocs(unittest.TestCase):
         self.profile = os.path.join(self.scripts, "profile.json")
         with open(self.profile, "w") as f:
             json.dump({"name": "Ada", "email": "ada@example.com"}, f)
-        self.env = {"GROWTH_SCRIPTS_DIR": self.scripts}
+        # the media examples write their outboxes here; with a sender number SMS is configured (local)
+        self.env = {"GROWTH_SCRIPTS_DIR": self.scripts, "GROWTH_DATA_DIR": os.path.join(self.scripts, "var"),
+                    "TWILIO_FROM_NUMBER": "+15005550006"}
 
     def tearDown(self):
         shutil.rmtree(self.scripts, ignore_errors=True)

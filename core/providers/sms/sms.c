@@ -1,0 +1,56 @@
+/*
+ * sms.c — backend choice and the send path of growth.sms (see sms.h).
+ */
+#include "providers/sms/sms.h"
+
+#include <stdio.h>
+
+#include "providers/sms/sms_text.h"
+
+enum sms_backend sms_backend_of(const struct config *cfg, char *reason, size_t reason_size)
+{
+  int has_account = cfg->twilio_account_sid != NULL, has_token = cfg->twilio_auth_token != NULL;
+  int production = cfg->environment == ENV_PRODUCTION;
+  struct growth_error sender_err = { 0 };
+  if (!has_account && !has_token && !cfg->twilio_from_number) {
+    snprintf(reason, reason_size, "TWILIO_FROM_NUMBER, TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are not set; "
+                                  "agents skip SMS");
+    return SMS_BACKEND_NOT_CONFIGURED;
+  }
+  if (!cfg->twilio_from_number) {
+    snprintf(reason, reason_size, "TWILIO_FROM_NUMBER is not set; expected the sender's E.164 number or "
+                                  "alphanumeric id beside the Twilio account settings");
+    return SMS_BACKEND_MISSING;
+  }
+  if (sms_check_sender(cfg->twilio_from_number, &sender_err) != 0) {
+    snprintf(reason, reason_size, "%s", sender_err.message);
+    return SMS_BACKEND_MISSING;
+  }
+  if (has_account != has_token) {
+    snprintf(reason, reason_size, "%s is set without %s; expected both or neither",
+             has_account ? "TWILIO_ACCOUNT_SID" : "TWILIO_AUTH_TOKEN",
+             has_account ? "TWILIO_AUTH_TOKEN" : "TWILIO_ACCOUNT_SID");
+    return SMS_BACKEND_MISSING;
+  }
+  if (production) {
+    snprintf(reason, reason_size, "%s; in production messages are never written to the local outbox instead",
+             has_account ? "this build has no live Twilio backend yet" :
+                           "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are not set");
+    return SMS_BACKEND_MISSING;
+  }
+  snprintf(reason, reason_size, "%s: messages are written to %s/outbox/sms.jsonl",
+           has_account ? "this build has no live Twilio backend yet" :
+                         "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are not set",
+           cfg->data_dir);
+  return SMS_BACKEND_LOCAL;
+}
+
+int sms_send(const struct config *cfg, const char *to, const char *body, char sid[SMS_SID_SIZE],
+             struct growth_error *err)
+{
+  char reason[384];
+  enum sms_backend backend = sms_backend_of(cfg, reason, sizeof reason);
+  if (backend != SMS_BACKEND_LOCAL)
+    return error_set(err, ERR_BAD_CONFIG, "sms: %s", reason);
+  return sms_local_send(cfg->data_dir, cfg->twilio_from_number, to, body, sid, err);
+}
