@@ -172,6 +172,13 @@ static const struct setting settings[] = {
     "on SIGTERM, how long running jobs may finish before they go back to the queue" },
   { "GROWTH_PROFILE", KIND_STRING, AT(profile_path), NULL, false, 0, 0,
     "JSON file of the user profile that `launch` puts in each job's data.user ({} when unset)" },
+  /* orchestrator */
+  { "GROWTH_IDEMPOTENCY_TTL_S", KIND_INT, AT(idempotency_ttl_s), "86400", false, 1, 2592000,
+    "seconds a launch's Idempotency-Key keeps answering with the same job ids" },
+  { "GROWTH_SSE_HISTORY", KIND_INT, AT(sse_history), "1000", false, 0, 100000,
+    "events kept in memory for event-stream clients that resume with Last-Event-ID" },
+  { "GROWTH_MONITOR_LIMIT_MAX", KIND_INT, AT(monitor_limit_max), "1000", false, 1, 10000,
+    "largest limit /api/orchestrator/monitor accepts" },
 };
 
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])

@@ -103,6 +103,10 @@ struct config {
   long max_stalled_count;
   long shutdown_grace_s;
   char *profile_path;
+  /* orchestrator */
+  long idempotency_ttl_s;
+  long sse_history;
+  long monitor_limit_max;
 };
 
 /* Returns the value of a variable, or NULL when it is not set. */

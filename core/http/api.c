@@ -31,6 +31,15 @@ static const struct route_row core_routes[] = {
   { "POST", "/api/auth/session", api_auth_sign_in },
   { "DELETE", "/api/auth/session", api_auth_sign_out },
   { "POST", ORCHESTRATOR_PREFIX "/reload", api_orchestrator_reload },
+  { "POST", ORCHESTRATOR_PREFIX "/launch", api_orchestrator_launch },
+  { "GET", ORCHESTRATOR_PREFIX "/readiness", api_orchestrator_readiness },
+  { "GET", ORCHESTRATOR_PREFIX "/monitor", api_orchestrator_monitor },
+  { "GET", ORCHESTRATOR_PREFIX "/events", api_orchestrator_events },
+  { "GET", ORCHESTRATOR_PREFIX "/jobs/{id}", api_orchestrator_job },
+  { "POST", ORCHESTRATOR_PREFIX "/jobs/{id}/retry", api_orchestrator_retry },
+  { "POST", ORCHESTRATOR_PREFIX "/pause", api_orchestrator_pause },
+  { "POST", ORCHESTRATOR_PREFIX "/resume", api_orchestrator_resume },
+  { "GET", "/api/artifacts/{jobId}/{name}", api_artifact },
 };
 
 static const struct route_row dashboard_routes[] = {

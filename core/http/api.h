@@ -13,7 +13,11 @@
 #include "http/handler.h"
 #include "http/router.h"
 #include "providers/services.h"
+#include "queue/queue.h"
 #include "redis/redis_pool.h"
+
+struct orchestrator_events;
+struct sse_broadcaster;
 
 struct api_context {
   const struct config *config;
@@ -22,6 +26,10 @@ struct api_context {
   struct auth *auth;      /* access control; NULL means open */
   struct services *services;   /* the integrations' backends, for readiness (providers/services.h) */
   int64_t started_ms;     /* monotonic */
+  struct queue *queue;    /* the configured queue, on the redis pool */
+  struct orchestrator_events *events;   /* the events stream's reader */
+  struct sse_broadcaster *broadcaster;  /* its Server-Sent Event clients */
+  json_t *default_profile; /* GROWTH_PROFILE's profile ({} when unset), read at start */
 };
 
 /* Builds the route table for this configuration: /agents exists only when the dashboard is enabled. */
