@@ -3,7 +3,8 @@
  * schema, then enqueue one job per agent in one bulk add.
  *
  * The body is the profile shape {"user": {...}, "inputs": {"<agent>": {...}}, "agents": ["journal", ...]};
- * every part is optional, and no body at all means GROWTH_PROFILE's profile for every loaded agent. All
+ * every part is optional: "user" and "inputs" left out come from GROWTH_PROFILE's profile, "agents" left
+ * out means every registered agent, and no body at all is GROWTH_PROFILE's profile for every agent. All
  * problems are collected first (unknown fields, unknown or unloaded agents, every schema violation with its
  * path, "inputs.journal.entry.energy: ...") and any one of them is a 400 listing them all, with nothing
  * queued. A job's data is {"user", "input" (defaults filled in), "launchId"}; its id "<agent>-<ms>-<hex>"
@@ -337,7 +338,17 @@ void api_orchestrator_launch(struct http_request *request, struct http_response 
                          "the body must be a JSON object {\"user\", \"inputs\", \"agents\"} or empty");
       return;
     }
-    profile = json_incref(request->json);
+    profile = json_copy(request->json);
+    const char *parts[] = { "user", "inputs" };
+    for (size_t i = 0; profile && i < 2; i++) {
+      json_t *fallback = json_object_get(context->default_profile, parts[i]);
+      if (!json_object_get(profile, parts[i]) && fallback)
+        json_object_set(profile, parts[i], fallback);
+    }
+    if (!profile) {
+      http_respond_error(response, 500, "no_memory", "launch: out of memory");
+      return;
+    }
   } else {
     profile = json_incref(context->default_profile);
   }
@@ -353,7 +364,7 @@ void api_orchestrator_launch(struct http_request *request, struct http_response 
     http_respond_growth_error(response, &err);
     goto done;
   }
-  build_plan(context->registry, profile ? profile : json_object(), agents, agent_count, &plan, problems);
+  build_plan(context->registry, profile, agents, agent_count, &plan, problems);
   if (json_array_size(problems) > 0) {
     respond_problems(response, problems);
     goto done;

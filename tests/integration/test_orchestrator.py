@@ -83,14 +83,15 @@ class Launch(Orchestrator):
 
     def test_every_bad_field_is_listed_and_nothing_is_queued(self):
         self.start()
-        status, body = self.launch({"user": "me", "inputs": {"alpha": {"days": 99, "mood": "angry"}, "gamma": {}},
+        status, body = self.launch({"user": "me", "inputs": {"alpha": {"days": 99, "mood": "angry"}, "gamma": {},
+                                                            "beta": {"fail": 3}},
                                     "agents": ["alpha", "beta", "nobody", 7], "extra": 1})
         self.assertEqual(status, 400, body)
         self.assertEqual(body["error"]["code"], "validation_failed")
         problems = body["error"]["problems"]
         for expected in ("extra: unknown field", "user: expected an object", "inputs.gamma: no agent",
                          "agents[3]: no agent 'nobody'", "agents[4]: expected an agent name", "inputs.alpha.days",
-                         "inputs.alpha.mood", "inputs.beta.beliefs"):
+                         "inputs.alpha.mood", "inputs.beta.beliefs", "inputs.beta.fail"):
             self.assertTrue(any(p.startswith(expected) for p in problems), (expected, problems))
         self.assertEqual(self.waiting(), 0)
         self.assertEqual(self.redis.cli("EXISTS", f"bull:{QUEUE}:events").strip(), "0")
@@ -114,7 +115,13 @@ class Launch(Orchestrator):
         self.assertEqual(self.waiting(), 1)
         data = json.loads(self.redis.cli("HGET", f"bull:{QUEUE}:{body['jobIds'][0]}", "data"))
         self.assertEqual(data["input"], {"mood": "calm", "days": 7})
-        self.assertEqual(data["user"], {})
+        self.assertEqual(data["user"], GOOD_PROFILE["user"])
+        # inputs left out come from the default profile too
+        status, body = self.launch({"agents": ["beta"], "user": {"id": "u2"}})
+        self.assertEqual(status, 202, body)
+        data = json.loads(self.redis.cli("HGET", f"bull:{QUEUE}:{body['jobIds'][0]}", "data"))
+        self.assertEqual(data["input"]["beliefs"], ["I am late"])
+        self.assertEqual(data["user"], {"id": "u2"})
 
     def test_bad_bodies(self):
         self.start()
@@ -153,7 +160,7 @@ class Launch(Orchestrator):
     def test_failed_validation_does_not_spend_the_key(self):
         self.start()
         headers = {"Idempotency-Key": "k1"}
-        self.assertEqual(self.launch({"agents": ["beta"]}, headers)[0], 400)
+        self.assertEqual(self.launch({"agents": ["beta"], "inputs": {}}, headers)[0], 400)
         status, body = self.launch({"agents": ["alpha"]}, headers)
         self.assertEqual(status, 202, body)
 
