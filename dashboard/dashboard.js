@@ -11,7 +11,8 @@ const EVENT_TYPES = ["added", "waiting", "active", "progress", "completed", "fai
   "retries-exhausted", "paused", "resumed", "removed", "duplicated"];
 const FEED_MAX = 100;
 
-const state = { csrf: null, authRequired: false, cards: new Map(), source: null, refreshTimer: null, openJob: null };
+const state = { csrf: null, authRequired: false, cards: new Map(), source: null, refreshTimer: null, openJob: null,
+  retried: new Map() };
 const $ = (id) => document.getElementById(id);
 
 function banner(text) {
@@ -365,12 +366,20 @@ async function openJob(id, refresh) {
     retry.textContent = "Retry this job";
     retry.addEventListener("click", async () => {
       const answer = await api("POST", `/api/orchestrator/jobs/${encodeURIComponent(job.id)}/retry`);
-      retry.textContent = answer.status === 202 ? "Retried" : `Retry refused: ${errorText(answer)}`;
       retry.disabled = true;
+      const note = answer.status === 202 ? `Retried at ${new Date().toLocaleTimeString()}`
+        : `Retry refused: ${errorText(answer)}`;
+      state.retried.set(job.id, note);
+      body.querySelector(".retry-note").textContent = note;
       if (answer.status === 202) setCard(job.name, { jobId: job.id, state: "waiting", message: "retrying" });
     });
     nodes.push(retry);
   }
+  const retryNote = document.createElement("p");
+  retryNote.className = "retry-note";
+  retryNote.setAttribute("role", "status");
+  retryNote.textContent = state.retried.get(job.id) || "";
+  nodes.push(retryNote);
   if (job.artifacts && job.artifacts.length) {
     const list = document.createElement("ul");
     for (const artifact of job.artifacts) {
