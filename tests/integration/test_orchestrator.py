@@ -208,6 +208,7 @@ class Status(Orchestrator):
         agents = {a["name"]: a for a in body["agents"]}
         self.assertTrue(agents["alpha"]["scriptLoaded"])
         self.assertEqual(agents["alpha"]["integrations"]["llm"]["status"], "local")
+        self.assertEqual(agents["alpha"]["integrations"]["sheets"]["status"], "local")
         self.assertIn(agents["beta"]["integrations"]["mail"]["status"], ("local", "live"))
         self.assertIsNone(agents["alpha"]["lastRun"])
         self.assertTrue(body["ready"])
@@ -223,6 +224,7 @@ class Status(Orchestrator):
         self.assertEqual(status, 200, body)
         agents = {a["name"]: a for a in body["agents"]}
         self.assertEqual(agents["alpha"]["integrations"]["llm"]["status"], "missing")
+        self.assertEqual(agents["alpha"]["integrations"]["sheets"]["status"], "missing")
         self.assertFalse(agents["alpha"]["ready"])
         self.assertFalse(body["ready"])
 

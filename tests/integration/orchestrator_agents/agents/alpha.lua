@@ -2,7 +2,7 @@
 return {
   name = "alpha", title = "Alpha Agent", tier = "rooted",
   description = "test agent for the orchestrator endpoints",
-  needs = { "llm" },
+  needs = { "llm", "sheets" },
   input = {
     days = { type = "integer", min = 1, max = 30, default = 7 },
     mood = { type = "string", enum = { "calm", "busy" } },
