@@ -8,7 +8,7 @@
 "use strict";
 
 const EVENT_TYPES = ["added", "waiting", "active", "progress", "completed", "failed", "delayed", "stalled",
-  "retries-exhausted", "paused", "resumed", "removed", "duplicated"];
+  "retries-exhausted", "paused", "resumed", "removed", "duplicated", "drained"];
 const FEED_MAX = 100;
 
 const state = { csrf: null, authRequired: false, cards: new Map(), source: null, refreshTimer: null, openJob: null,
