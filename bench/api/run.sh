@@ -6,7 +6,8 @@
 # 2. Workers' jobs/s: JOBS jobs of the bench agent are queued while the queue is paused, then the queue is
 #    resumed and timed until every job has finished; once with no event-stream client and once with
 #    SSE_CLIENTS clients connected to /api/orchestrator/events reading every event. ROUNDS rounds of each,
-#    interleaved; the medians and the drop are printed (target: under 10%).
+#    interleaved; the medians and the drop are printed (target: under 10%). The clients run under nice 19,
+#    as browsers elsewhere would not share growthd's CPUs; each client's count of events received is printed.
 # growthd runs `serve --workers WORKERS` with the test agents of tests/integration/orchestrator_agents.
 # Usage: bench/api/run.sh [seconds per wrk run] [rounds]
 set -euo pipefail
@@ -46,7 +47,9 @@ measure() {
 }
 
 finished() {
-  curl -s "$base/api/orchestrator/health" | /usr/bin/python3 -c 'import json,sys; q=json.load(sys.stdin)["queue"]; print(q["completed"]+q["failed"])'
+  local done=0 n
+  for set in completed failed; do n=$(redis-cli -p "$redis_port" ZCARD "bull:growth-agents:$set"); done=$((done + n)); done
+  echo "$done"
 }
 
 # Queues $jobs jobs while paused, resumes, and prints the jobs/s until all have finished.
@@ -67,7 +70,8 @@ for i in range(jobs):
         sys.exit(f"launch answered {response.status}")
 PY
   if [ "$with_clients" -gt 0 ]; then
-    /usr/bin/python3 "$here/sse_clients.py" 127.0.0.1 "$port" "$with_clients" > "$work/clients.out" &
+    # the clients stand for browsers on other machines: they run at the lowest CPU priority here
+    nice -n 19 /usr/bin/python3 "$here/sse_clients.py" 127.0.0.1 "$port" "$with_clients" > "$work/clients.out" &
     client_pid=$!
     for _ in $(seq 200); do grep -q ready "$work/clients.out" 2>/dev/null && break; sleep 0.05; done
     sleep 0.5
@@ -75,10 +79,10 @@ PY
   local start end
   start=$(date +%s.%N)
   curl -sf -X POST "$base/api/orchestrator/resume" >/dev/null
-  while [ "$(finished)" -lt "$jobs" ]; do sleep 0.05; done
+  while [ "$(finished)" -lt "$jobs" ]; do sleep 0.01; done
   end=$(date +%s.%N)
   if [ -n "$client_pid" ]; then
-    sleep 0.5
+    sleep 2   # the niced clients catch up with what is already sent
     kill -TERM "$client_pid"; wait "$client_pid" || true
     read -r n received closed < <(tail -1 "$work/clients.out")
     echo "  $n clients received $received events in all ($((received / n)) each), $closed connections closed" >&2
