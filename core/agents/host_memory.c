@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "providers/local_files.h"
 
 struct memory_host {
   pthread_mutex_t lock;
@@ -121,48 +122,12 @@ static int host_store_set(void *context, const char *key, const char *json, stru
   return save_text(context, "store", key, json, err);
 }
 
-/* mkdir -p dir */
-static int make_folders(const char *dir, struct growth_error *err)
-{
-  char path[4096];
-  snprintf(path, sizeof path, "%s", dir);
-  for (char *p = path + 1;; p++) {
-    if (*p != '/' && *p != '\0')
-      continue;
-    char saved = *p;
-    *p = '\0';
-    if (mkdir(path, 0755) != 0 && errno != EEXIST)
-      return error_set(err, ERR_IO, "cannot create the artifact folder %s: %s", path, strerror(errno));
-    *p = saved;
-    if (!saved)
-      return 0;
-  }
-}
-
 static int write_artifact(const char *dir, const char *name, const void *bytes, size_t length, char *path,
                           size_t size, struct growth_error *err)
 {
-  if (make_folders(dir, err) != 0)
-    return -1;
   snprintf(path, size, "%s/%s", dir, name);
-  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return error_set(err, ERR_IO, "cannot write artifact %s: %s", path, strerror(errno));
-  const char *p = bytes;
-  size_t left = length;
-  while (left > 0) {
-    ssize_t written = write(fd, p, left);
-    if (written < 0 && errno == EINTR)
-      continue;
-    if (written <= 0) {
-      close(fd);
-      return error_set(err, ERR_IO, "cannot write artifact %s: %s", path, strerror(errno));
-    }
-    p += written;
-    left -= (size_t)written;
-  }
-  if (close(fd) != 0)
-    return error_set(err, ERR_IO, "cannot write artifact %s: %s", path, strerror(errno));
+  if (local_files_mkdirs(dir, err) != 0 || local_files_write(path, bytes, length, err) != 0)
+    return error_prefix(err, "artifact %s", name);
   return 0;
 }
 

@@ -82,6 +82,26 @@ static int validate_input(struct runner_state *state, struct growth_error *err)
   return count > 0 ? -1 : 0;
 }
 
+/* An integration the agent names in `needs` that cannot work (missing: a credential absent in
+ * production, an incomplete setting) fails the job before any of its code runs, so it cannot do
+ * half its side effects and then fail. Local, live and not configured (an optional integration the
+ * agent checks itself) pass; integrations the services do not know are left to their modules. */
+static int check_needs(const struct runner_state *state, const struct services *services, struct growth_error *err)
+{
+  const struct agent_script *script = state->script;
+  for (size_t i = 0; services && i < script->need_count; i++) {
+    enum service_id id = services_find(script->needs[i]);
+    if (id == SERVICE_COUNT || services_status(services, id)->state != SERVICE_MISSING)
+      continue;
+    error_set(err, ERR_BAD_CONFIG, "%s needs %s, which is missing: %s", script->name, script->needs[i],
+              services_status(services, id)->reason);
+    err->retryable = 0;
+    runner_log(state, "Integration missing: %s: %s", script->needs[i], services_status(services, id)->reason);
+    return -1;
+  }
+  return 0;
+}
+
 /* Loads the agent table into slot 1 and ctx into slot 2. */
 static int prepare(struct sandbox *sandbox, struct runner_state *state, struct growth_error *err)
 {
@@ -137,7 +157,7 @@ int runner_run(const struct agent_script *script, const struct runner_job *job, 
   memset(outcome, 0, sizeof *outcome);
   snprintf(outcome->version, sizeof outcome->version, "%s", script->version);
   agent_component(script->name, state.component, sizeof state.component);
-  if (validate_input(&state, err) != 0) {
+  if (validate_input(&state, err) != 0 || check_needs(&state, options->services, err) != 0) {
     json_decref(state.input);
     return -1;
   }

@@ -79,7 +79,8 @@ struct runner_outcome {
 /* The options of the settings: GROWTH_LUA_MEMORY_MB, GROWTH_LUA_INSTRUCTION_LIMIT, GROWTH_SCRIPTS_DIR. */
 struct runner_options runner_options_from_config(const struct config *config, const struct services *services);
 
-/* Runs job on script. 0 with outcome->result set, or -1 with err (the job's failure reason:
+/* Runs job on script (after checking its input, and that no integration in its `needs` is missing
+ * in options->services). 0 with outcome->result set, or -1 with err (the job's failure reason:
  * code, "file:line: message", retryable) and outcome->traceback. Free with runner_outcome_clear. */
 int runner_run(const struct agent_script *script, const struct runner_job *job, const struct agent_host *host,
                const struct runner_options *options, struct runner_outcome *outcome, struct growth_error *err);

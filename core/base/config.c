@@ -172,6 +172,17 @@ static const struct setting settings[] = {
     "on SIGTERM, how long running jobs may finish before they go back to the queue" },
   { "GROWTH_PROFILE", KIND_STRING, AT(profile_path), NULL, false, 0, 0,
     "JSON file of the user profile that `launch` puts in each job's data.user ({} when unset)" },
+  /* live llm and sms backends (core/providers/llm/llm_openai.c, core/providers/sms/sms_twilio.c) */
+  { "OPENAI_MODEL", KIND_STRING, AT(openai_model), "gpt-4o-mini", false, 0, 0,
+    "chat model of the live llm backend (a local server's own name, e.g. llama3, with OPENAI_BASE_URL)" },
+  { "OPENAI_EMBEDDING_MODEL", KIND_STRING, AT(openai_embedding_model), "text-embedding-3-small", false, 0, 0,
+    "embedding model of the live llm backend" },
+  { "GROWTH_LLM_TIMEOUT_MS", KIND_INT, AT(llm_timeout_ms), "120000", false, 100, 3600000,
+    "how long one chat or embeddings attempt may take (models answer slower than other APIs)" },
+  { "GROWTH_LLM_EMBED_BATCH", KIND_INT, AT(llm_embed_batch), "2048", false, 1, 2048,
+    "texts per embeddings request (the OpenAI API takes 2048; some local servers want fewer)" },
+  { "GROWTH_TWILIO_URL", KIND_STRING, AT(twilio_url), "https://api.twilio.com", false, 0, 0,
+    "base URL of Twilio's REST API (the live sms backend)" },
   /* orchestrator */
   { "GROWTH_IDEMPOTENCY_TTL_S", KIND_INT, AT(idempotency_ttl_s), "86400", false, 1, 2592000,
     "seconds a launch's Idempotency-Key keeps answering with the same job ids" },

@@ -103,6 +103,12 @@ struct config {
   long max_stalled_count;
   long shutdown_grace_s;
   char *profile_path;
+  /* live llm and sms backends */
+  char *openai_model;
+  char *openai_embedding_model;
+  long llm_timeout_ms;
+  long llm_embed_batch;
+  char *twilio_url;
   /* orchestrator */
   long idempotency_ttl_s;
   long sse_history;

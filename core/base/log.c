@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "base/clock.h"
+#include "base/json_text.h"
 
 #define LOG_LINE_MAX 2048
 
@@ -49,26 +50,12 @@ static void write_json(json_t *object)
   json_decref(object);
 }
 
-/* A JSON string of text; bytes that are not valid UTF-8 (a client's path, say) become '?'. */
-static json_t *safe_string(const char *text)
-{
-  json_t *string = json_string(text);
-  if (string)
-    return string;
-  char copy[LOG_LINE_MAX];
-  size_t i = 0;
-  for (; text[i] && i < sizeof copy - 1; i++)
-    copy[i] = (unsigned char)text[i] < 0x80 ? text[i] : '?';
-  copy[i] = '\0';
-  return json_string(copy);
-}
-
 static json_t *json_base(enum log_level level, const char *component, const char *message)
 {
   char when[32];
   clock_format_iso(clock_wall_ms(), when, sizeof when);
   return json_pack("{s:s, s:s, s:s, s:o}", "time", when, "level", level_names_lower[level],
-                   "component", component, "message", safe_string(message));
+                   "component", component, "message", json_text_lossy(message));
 }
 
 static void emit(enum log_level level, const char *component, const char *message)
@@ -116,7 +103,7 @@ void log_access(const char *method, const char *path, int status, double latency
   if (!object)
     return;
   json_object_set_new(object, "method", json_string(method));
-  json_object_set_new(object, "path", safe_string(path));
+  json_object_set_new(object, "path", json_text_lossy(path));
   json_object_set_new(object, "status", json_integer(status));
   json_object_set_new(object, "latencyMs", json_real(latency_ms));
   write_json(object);

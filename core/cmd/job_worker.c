@@ -1,10 +1,10 @@
 /*
  * job_worker.c — growthd's worker pool (see job_worker.h).
  *
- * The job handler is where growthd decides what a job name means. The agent runner (core/agents, the
- * runtime issue) is not wired in yet, so this handler accepts no name: every job taken fails at once with
- * "no handler for the job name '<name>' in this worker", and the worker goes on. Wiring the runner means
- * filling accepts() and run() from it here; the queue itself stays as it is.
+ * A job's name is an agent's name: the handler is core/agents/job_runner, which runs the job on the
+ * agent's current script. `growthd serve --workers N` hands in its own registry and services, so the
+ * in-process workers share the API's hot reload; `growthd worker` has none, so the worker loads the
+ * scripts itself, watches them when GROWTH_HOT_RELOAD is on, and reloads on SIGHUP (job_worker_reload).
  */
 #include "cmd/job_worker.h"
 
@@ -12,6 +12,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "agents/job_runner.h"
+#include "agents/loader.h"
+#include "agents/reload.h"
+#include "agents/watcher.h"
 #include "base/log.h"
 #include "queue/queue.h"
 #include "queue/queue_worker.h"
@@ -23,25 +27,50 @@ struct job_worker {
   struct queue *queue;
   struct queue_job_handler handler;
   struct queue_worker *worker;
+  struct job_runner *runner;
+  struct loader_options loader_options;
+  /* owned only when the caller handed in none */
+  struct agent_registry *own_registry;
+  struct services *own_services;
+  struct watcher *watcher;
+  struct agent_registry *registry;
 };
 
-static int accepts_nothing(void *context, const char *name)
+/* The registry and services of a worker process of its own: loaded, logged and watched like serve's. */
+static int open_agents(struct job_worker *worker, const struct config *config, struct growth_error *err)
 {
-  (void)context;
-  (void)name;
+  worker->own_services = services_new(config, err);
+  if (!worker->own_services)
+    return -1;
+  services_log(worker->own_services);
+  worker->own_registry = registry_new(err);
+  if (!worker->own_registry)
+    return -1;
+  worker->registry = worker->own_registry;
+  if (reload_and_log(worker->registry, &worker->loader_options, "start", err) != 0)
+    return -1;
+  if (config->hot_reload && !(worker->watcher = watcher_start(worker->registry, &worker->loader_options, err)))
+    return -1;
   return 0;
 }
 
-static int run_nothing(void *context, const struct queue_job *job, struct queue_job_control *control,
-                       char **result_json, struct growth_error *err)
+void job_worker_reload(struct job_worker *worker, const char *reason)
 {
-  (void)context;
-  (void)control;
-  *result_json = NULL;
-  return error_set(err, ERR_NOT_FOUND, "no handler for the job name '%s' in this worker", job->name);
+  struct growth_error err = { 0 };
+  if (worker && worker->own_registry && reload_and_log(worker->registry, &worker->loader_options, reason, &err) != 0)
+    log_error("Worker", "reload: %s", err.message);
 }
 
-struct job_worker *job_worker_start(const struct config *config, long concurrency, struct growth_error *err)
+static void free_agents(struct job_worker *worker)
+{
+  job_runner_free(worker->runner);
+  watcher_stop(worker->watcher);
+  registry_free(worker->own_registry);
+  services_free(worker->own_services);
+}
+
+struct job_worker *job_worker_start(const struct config *config, long concurrency, struct agent_registry *registry,
+                                    struct services *services, struct growth_error *err)
 {
   struct job_worker *worker = calloc(1, sizeof *worker);
   if (!worker) {
@@ -61,10 +90,18 @@ struct job_worker *job_worker_start(const struct config *config, long concurrenc
   worker->queue = queue_new(worker->pool, config->queue_prefix, config->queue_name, err);
   if (!worker->queue)
     goto fail;
+  worker->loader_options = loader_options_from_config(config);
+  worker->registry = registry;
+  if (!registry && open_agents(worker, config, err) != 0)
+    goto fail;
+  worker->runner = job_runner_new(config, worker->registry, services ? services : worker->own_services,
+                                  worker->queue, err);
+  if (!worker->runner)
+    goto fail;
   char host[64] = "host";
   gethostname(host, sizeof host - 1);
   snprintf(worker->name, sizeof worker->name, "growthd-%s-%ld", host, (long)getpid());
-  worker->handler = (struct queue_job_handler){ .context = NULL, .accepts = accepts_nothing, .run = run_nothing };
+  worker->handler = job_runner_handler(worker->runner);
   struct queue_worker_options worker_options = {
     .queue = worker->queue,
     .handler = &worker->handler,
@@ -80,6 +117,7 @@ struct job_worker *job_worker_start(const struct config *config, long concurrenc
     goto fail;
   return worker;
 fail:
+  free_agents(worker);
   queue_free(worker->queue);
   redis_pool_free(worker->pool);
   free(worker);
@@ -91,6 +129,7 @@ void job_worker_stop(struct job_worker *worker, const struct config *config)
   if (!worker)
     return;
   queue_worker_stop(worker->worker, config->shutdown_grace_s * 1000);
+  free_agents(worker);
   queue_free(worker->queue);
   redis_pool_free(worker->pool);
   free(worker);

@@ -180,7 +180,7 @@ int command_serve(const struct config *config, int argc, char **argv)
   log_info("Server", "growthd %s listening on http://%s:%d (environment %s)", GROWTH_VERSION, config->bind_address,
            http_server_port(server), config_environment_name(config->environment));
 
-  if (workers > 0 && !(worker = job_worker_start(config, workers, &err)))
+  if (workers > 0 && !(worker = job_worker_start(config, workers, context.registry, context.services, &err)))
     goto done;
 
   int signal_number = wait_for_stop_signal(&stop_signals, context.registry, &loader_options);

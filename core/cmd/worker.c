@@ -54,15 +54,17 @@ int command_worker(const struct config *config, int argc, char **argv)
       return EXIT_USAGE;
     }
   }
+  config_log_summary(config);
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
   signal(SIGPIPE, SIG_IGN);
 
   struct growth_error err = { 0 };
-  struct job_worker *worker = job_worker_start(config, concurrency, &err);
+  struct job_worker *worker = job_worker_start(config, concurrency, NULL, NULL, &err);
   if (!worker) {
     log_error("Worker", "%s", err.message);
     return 1;
@@ -70,8 +72,13 @@ int command_worker(const struct config *config, int argc, char **argv)
   log_info("Worker", "growthd %s worker on queue %s, concurrency %ld", GROWTH_VERSION, config->queue_name,
            concurrency);
   int signal_number = 0;
-  while (sigwait(&stop_signals, &signal_number) != 0)
-    ;
+  for (;;) {
+    if (sigwait(&stop_signals, &signal_number) != 0)
+      continue;
+    if (signal_number != SIGHUP)
+      break;
+    job_worker_reload(worker, "SIGHUP");
+  }
   log_info("Worker", "%s received: taking no new jobs; running ones have %ld s to finish", strsignal(signal_number),
            config->shutdown_grace_s);
   job_worker_stop(worker, config);

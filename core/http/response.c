@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json_text.h"
 #include "http/handler.h"
 #include "http/sse.h"
 
@@ -40,24 +41,9 @@ void http_respond_json(struct http_response *response, int status, json_t *value
   http_respond_bytes(response, status, JSON_TYPE, text, strlen(text));
 }
 
-/* message as a JSON string; when it is not UTF-8 (a client's raw path, say), bytes of 0x80 and up become '?'
-   so the message keeps its detail. */
-static json_t *message_string(const char *message)
-{
-  json_t *value = json_string(message);
-  if (value)
-    return value;
-  char ascii[ERROR_MESSAGE_MAX];
-  size_t i = 0;
-  for (; message[i] && i < sizeof ascii - 1; i++)
-    ascii[i] = (unsigned char)message[i] < 0x80 ? message[i] : '?';
-  ascii[i] = '\0';
-  return json_string(ascii);
-}
-
 static void respond_error_text(struct http_response *response, int status, const char *code, const char *message)
 {
-  json_t *message_value = message_string(message);
+  json_t *message_value = json_text_lossy(message);
   http_respond_json(response, status, json_pack("{s:{s:s, s:o}}", "error", "code", code, "message", message_value));
 }
 

@@ -22,9 +22,10 @@
  * Without a schema the answer must be a string. An empty Lua table in a table
  * answer counts as an empty list wherever the schema asks for an array.
  *
- * The live backend (providers/llm/llm.h) takes the same struct
- * llm_chat_request this file builds; it is not part of this build, so a
- * missing llm (production) raises bad_config with the reason.
+ * Live (OPENAI_API_KEY set): the model answers (providers/llm/llm_openai.h)
+ * and `offline` is not called; with a schema the answer is checked, repaired
+ * once, and a second mismatch raises upstream_error. A missing llm
+ * (production without a key) raises bad_config with the reason.
  */
 #include <lauxlib.h>
 #include <stdio.h>
@@ -84,7 +85,7 @@ static int llm_embed_texts(lua_State *L)
   float *vectors = NULL;
   size_t dim = 0;
   if (services_require(services, SERVICE_LLM, &err) != 0 ||
-      llm_embed(services_config(services), texts, count, &vectors, &dim, &err) != 0)
+      llm_embed(services_config(services), services_http(services), texts, count, &vectors, &dim, &err) != 0)
     return args_raise_from(L, &err, function);
   owner->memory = vectors;
   lua_createtable(L, (int)count, 0);
@@ -220,6 +221,25 @@ static int answer_offline(lua_State *L, const char *function, const json_t *sche
   return 1;
 }
 
+/* Asks the live model and leaves its answer (a string, or with a schema the checked table) on the stack. */
+static int answer_live(lua_State *L, const char *function, const struct llm_chat_request *request,
+                       const struct services *services)
+{
+  struct args_owner *owner = args_owner_push(L);
+  struct growth_error err = { 0 };
+  char *text = NULL;
+  json_t *value = NULL;
+  if (llm_chat(services_config(services), services_http(services), request, &text, &value, &err) != 0)
+    return args_raise_from(L, &err, function);
+  owner->memory = text;
+  owner->json = value;
+  if (value)
+    marshal_push_json(L, value);
+  else
+    lua_pushstring(L, text);
+  return 1;
+}
+
 static int llm_chat_call(lua_State *L)
 {
   static const char function[] = "llm.chat";
@@ -253,6 +273,8 @@ static int llm_chat_call(lua_State *L)
   const struct services *services = job_services(L);
   if (services_require(services, SERVICE_LLM, &err) != 0)
     return args_raise_from(L, &err, function);
+  if (services_status(services, SERVICE_LLM)->state == SERVICE_LIVE)
+    return answer_live(L, function, &request, services);
   return answer_offline(L, function, request.schema);
 }
 

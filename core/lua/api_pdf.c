@@ -29,7 +29,9 @@
  * PDF_PAGES_MAX pages per document. bytes() finishes the document: its bytes
  * are kept in the userdata's user value, and adding afterwards is refused.
  * The userdata's __gc frees cairo's side, so a job that fails midway leaks
- * nothing.
+ * nothing. Rendering runs in C, outside the count hook: each add charges its
+ * content bytes to the job's budget (sandbox_charge), which also checks the
+ * deadline, so a job that keeps adding text stops at its time limit.
  */
 #include <lauxlib.h>
 #include <stdlib.h>
@@ -39,13 +41,14 @@
 #include "lua/marshal.h"
 #include "lua/modules.h"
 #include "lua/sandbox.h"
+#include "lua/sandbox_internal.h"
 #include "providers/pdf/pdf_document.h"
 #include "providers/pdf/pdf_json.h"
 #include "providers/services.h"
 
 #define PDF_DOCUMENTS_MAX 16
 #define PDF_CONTENT_MAX_BYTES (8 * 1024 * 1024)
-#define PDF_PAGES_MAX 500
+#define PDF_PAGES_MAX 200
 #define DOCUMENT_TYPE "growth.pdf.document"
 #define OPEN_COUNT_KEY "growth.pdf.open"
 
@@ -174,6 +177,7 @@ static int add_table_block(lua_State *L, const char *method, const char *items_k
   if (json_object_set_new(owner->json, "type", json_string(method)) != 0)
     return args_raise(L, ERR_NO_MEMORY, "%s: out of memory", what);
   add_block(L, handle, method, owner);
+  sandbox_charge(L, size);
   lua_settop(L, 1);
   return 1;
 }
@@ -204,6 +208,7 @@ static int add_text_block(lua_State *L, const char *method)
   if (!owner->json)
     return args_error(L, what, "the text", "UTF-8 text", 2);
   add_block(L, handle, method, owner);
+  sandbox_charge(L, length);
   lua_settop(L, 1);
   return 1;
 }

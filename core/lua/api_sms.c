@@ -6,8 +6,9 @@
  *   sms.segments("Hello ✨")      --> { encoding = "ucs2", characters = 7, units = 7, segments = 1 }
  *   sms.send{ to = "+14155550123", body = "..." }   --> { sid = "SM…", segments = 1 }
  *
- * The backend is the job's (providers/sms/sms.h through services.h): the
- * outbox file GROWTH_DATA_DIR/outbox/sms.jsonl for now. Arguments are checked
+ * The backend is the job's (providers/sms/sms.h through services.h): Twilio
+ * when its settings are complete, else the outbox file
+ * GROWTH_DATA_DIR/outbox/sms.jsonl. Arguments are checked
  * before anything is sent: `to` in E.164, the body non-empty UTF-8 of at most
  * SMS_MAX_SEGMENTS segments. When SMS is not available, send raises
  * bad_config with the reason; an agent that treats SMS as optional asks
@@ -88,7 +89,7 @@ static int sms_send_message(lua_State *L)
   char sid[SMS_SID_SIZE];
   const struct services *services = job_services(L);
   if (services_require(services, SERVICE_SMS, &err) != 0 ||
-      sms_send(services_config(services), to, body, sid, &err) != 0)
+      sms_send(services_config(services), services_http(services), to, body, sid, &err) != 0)
     return args_raise_from(L, &err, function);
   lua_createtable(L, 0, 2);
   lua_pushstring(L, sid);

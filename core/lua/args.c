@@ -23,13 +23,47 @@ int args_raise(lua_State *L, enum error_code code, const char *fmt, ...)
   return sandbox_raise(L, &err);
 }
 
+/* Length of the valid UTF-8 sequence at text (at most left bytes), or 0. */
+static size_t utf8_sequence(const unsigned char *text, size_t left)
+{
+  size_t length = text[0] < 0x80 ? 1 : (text[0] & 0xE0) == 0xC0 ? 2 : (text[0] & 0xF0) == 0xE0 ? 3
+                                                       : (text[0] & 0xF8) == 0xF0 ? 4 : 0;
+  if (length == 0 || length > left || (length == 2 && text[0] < 0xC2))
+    return 0;
+  for (size_t i = 1; i < length; i++)
+    if ((text[i] & 0xC0) != 0x80)
+      return 0;
+  return length;
+}
+
+/* Copies at most SHOWN_MAX bytes of text into out, quoted: control characters and bytes that are not
+ * UTF-8 become '?', so a message never carries a line break or invalid text into logs and JSON. */
+static void quote_shown(const char *text, size_t length, char *out, size_t size)
+{
+  const unsigned char *p = (const unsigned char *)text;
+  size_t used = 0, shown = length < SHOWN_MAX ? length : SHOWN_MAX;
+  out[used++] = '"';
+  for (size_t i = 0; i < shown && used + 6 < size;) {
+    size_t sequence = utf8_sequence(p + i, shown - i);
+    if (sequence <= 1 || i + sequence > shown) {
+      out[used++] = sequence == 1 && p[i] >= 0x20 && p[i] != 0x7F ? (char)p[i] : '?';
+      i++;
+      continue;
+    }
+    memcpy(out + used, p + i, sequence);
+    used += sequence;
+    i += sequence;
+  }
+  snprintf(out + used, size - used, "%s\"", length > SHOWN_MAX ? "..." : "");
+}
+
 int args_error(lua_State *L, const char *function, const char *field, const char *what, int index)
 {
-  char got[SHOWN_MAX + 16];
+  char got[SHOWN_MAX * 2 + 16];
   if (lua_type(L, index) == LUA_TSTRING) {
     size_t length;
     const char *text = lua_tolstring(L, index, &length);
-    snprintf(got, sizeof got, "\"%.*s%s\"", SHOWN_MAX, text, length > SHOWN_MAX ? "..." : "");
+    quote_shown(text, length, got, sizeof got);
   } else if (lua_type(L, index) == LUA_TNUMBER) {
     snprintf(got, sizeof got, "%.14g", (double)lua_tonumber(L, index));
   } else {

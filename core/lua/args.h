@@ -5,7 +5,8 @@
  * A binding checks every argument at the call, before any side effect, and a
  * bad one raises the growth error table {code = "bad_argument", retryable =
  * false, message = "<function>: <field> must be <what>, got <value>"}, where
- * <value> is the string quoted (cut at 40 bytes) or the Lua type name. The
+ * <value> is the string quoted (cut at 40 bytes; control characters and bytes
+ * that are not UTF-8 shown as '?') or the Lua type name. The
  * message names what the agent author wrote: `mail.send: to must be an email
  * address, got "x"`, `pdf doc:table: rows[2][3] must be a string, number or
  * boolean, got table`.

@@ -1,7 +1,8 @@
 /*
  * sandbox_internal.h — what the files of core/lua/ share about a sandbox
  * (sandbox.c, sandbox_libs.c, sandbox_require.c, sandbox_pattern_api.c, modules.c).
- * Bindings (api_*.c) need only sandbox.h.
+ * Bindings (api_*.c) need only sandbox.h, except one that does long work in C on the job's
+ * behalf and charges it with sandbox_charge (api_pdf.c).
  */
 #ifndef GROWTH_LUA_SANDBOX_INTERNAL_H
 #define GROWTH_LUA_SANDBOX_INTERNAL_H

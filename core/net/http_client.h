@@ -14,7 +14,8 @@
  * backoff and jitter on timeouts, dropped connections and 5xx answers when the
  * request is safe to repeat, and on 429 (and answers the caller's classifier
  * marks as rate limited, such as Google's 403 rateLimitExceeded) for any
- * request, honouring Retry-After up to a bound. Non-2xx answers that remain
+ * request, honouring Retry-After (or the caller's retry_delay, such as OpenAI's
+ * x-ratelimit-reset-* headers) up to a bound. Non-2xx answers that remain
  * become errors (struct growth_error with code, status and retryable) while
  * the response itself is still handed back so callers can read the body.
  */
@@ -79,6 +80,10 @@ struct http_response {
 
 typedef enum http_verdict (*http_classify_fn)(const struct http_response *response, void *context);
 
+/* The wait in ms a rate-limited answer asks for by other means than Retry-After (OpenAI's
+ * x-ratelimit-* headers, say); -1 when it asks for none (exponential backoff applies). */
+typedef long (*http_delay_fn)(const struct http_response *response, void *context);
+
 struct http_request {
   enum http_method method;
   const char *url;
@@ -104,7 +109,8 @@ struct http_request {
   long timeout_ms;                            /* 0: the client's */
   int max_attempts;                           /* 0: the client's */
   http_classify_fn classify;                  /* NULL: status codes only */
-  void *classify_context;
+  void *classify_context;                     /* also handed to retry_delay */
+  http_delay_fn retry_delay;                  /* NULL: Retry-After only */
   const char *what;                           /* names the call in errors, e.g. "sheets.append" */
 };
 

@@ -5,7 +5,7 @@
  *   - no connection made (refused, unresolved): retry any request, it was never sent;
  *   - timeout, reset, empty answer: retry only requests safe to repeat;
  *   - 429, or the caller's classifier says "rate limited": retry any request (the
- *     server did not process it), honouring Retry-After;
+ *     server did not process it), honouring Retry-After, else the caller's retry_delay;
  *   - 5xx, or the classifier says "retry": retry requests safe to repeat; a 503's
  *     Retry-After is honoured too;
  *   - any other non-2xx: fail at once, with a code from the status.
@@ -108,7 +108,10 @@ void http_outcome_judge(const struct http_request *request, int curl_code, const
     return;
   }
   if (verdict == HTTP_VERDICT_RATE_LIMITED || status == 429) {
-    *out = (struct http_outcome){ HTTP_OUTCOME_RETRY, ERR_RATE_LIMITED, 1, retry_after(response), "rate limited" };
+    long wait = retry_after(response);
+    if (wait < 0 && request->retry_delay)
+      wait = request->retry_delay(response, request->classify_context);
+    *out = (struct http_outcome){ HTTP_OUTCOME_RETRY, ERR_RATE_LIMITED, 1, wait, "rate limited" };
     return;
   }
   if (verdict == HTTP_VERDICT_RETRY || status >= 500) {

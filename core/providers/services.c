@@ -4,6 +4,8 @@
  *
  * The state of each integration is decided once, at services_new, because the
  * settings never change while the process runs; readers then need no lock.
+ * The HTTP client is made only when a live backend (llm, sms) needs it; it is
+ * safe to share between threads (http_client.h).
  */
 #include "providers/services.h"
 
@@ -14,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "base/log.h"
+#include "net/http_client.h"
 #include "providers/llm/llm.h"
 #include "providers/mail/mail.h"
 #include "providers/outbox/outbox.h"
@@ -24,6 +27,7 @@
 struct services {
   const struct config *config;
   struct service_status status[SERVICE_COUNT];
+  struct http_client *http;   /* made when a live backend needs one */
 };
 
 static const char *const service_names[SERVICE_COUNT] = { "llm", "mail", "sms", "pdf" };
@@ -82,12 +86,29 @@ struct services *services_new(const struct config *config, struct growth_error *
   services->status[SERVICE_PDF].state = SERVICE_LOCAL;
   snprintf(services->status[SERVICE_PDF].reason, SERVICE_REASON_MAX,
            "rendered in this process with cairo and pango; no account needed");
+  if (services->status[SERVICE_LLM].state == SERVICE_LIVE || services->status[SERVICE_SMS].state == SERVICE_LIVE) {
+    struct http_client_options options;
+    http_client_options_from_config(config, &options);
+    services->http = http_client_new(&options, err);
+    if (!services->http) {
+      free(services);
+      return NULL;
+    }
+  }
   return services;
 }
 
 void services_free(struct services *services)
 {
+  if (!services)
+    return;
+  http_client_free(services->http);
   free(services);
+}
+
+struct http_client *services_http(const struct services *services)
+{
+  return services ? services->http : NULL;
 }
 
 const struct config *services_config(const struct services *services)

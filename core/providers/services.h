@@ -25,6 +25,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+struct http_client;  /* net/http_client.h; not included, its names clash with core/http/ */
+
 #include "base/config.h"
 #include "base/error.h"
 
@@ -46,6 +48,9 @@ struct services *services_new(const struct config *config, struct growth_error *
 void services_free(struct services *services);
 
 const struct config *services_config(const struct services *services);
+
+/* The shared outbound HTTP client of the live llm and sms backends; NULL when none is live. */
+struct http_client *services_http(const struct services *services);
 const struct service_status *services_status(const struct services *services, enum service_id id);
 
 /* "llm", "mail", "sms", "pdf" (the names agents use in `needs`); SERVICE_COUNT when unknown. */

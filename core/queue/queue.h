@@ -103,6 +103,13 @@ int queue_set_progress(struct queue *queue, const char *id, const char *progress
  * pattern growthd cannot compute: those schedulers need BullMQ workers). */
 int queue_schedule_next(struct queue *queue, const char *id, struct growth_error *err);
 
+/* A field of the job's hash that BullMQ does not use (growthd keeps "scriptVersion" there); BullMQ ignores
+ * fields it does not know. set: ERR_NOT_FOUND when the job is gone. get: *value_out (caller frees) or NULL. */
+int queue_job_set_field(struct queue *queue, const char *id, const char *field, const char *value,
+                        struct growth_error *err);
+int queue_job_get_field(struct queue *queue, const char *id, const char *field, char **value_out,
+                        struct growth_error *err);
+
 /* Results of a job's named steps (what ctx.step keeps so a retried or recovered job does not repeat a side
  * effect). They are fields "step:<name>" of the job's own hash: they survive retries and stall recovery,
  * and go wherever the job goes (BullMQ's removal deletes them too; BullMQ ignores unknown fields).

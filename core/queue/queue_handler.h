@@ -41,6 +41,10 @@ int queue_control_step_load(struct queue_job_control *control, const char *step,
 int queue_control_step_save(struct queue_job_control *control, const char *step, const char *json,
                             struct growth_error *err);
 
+/* Sets a field of the job's hash that BullMQ does not use (queue_job_set_field). */
+int queue_control_set_field(struct queue_job_control *control, const char *field, const char *value,
+                            struct growth_error *err);
+
 /* 1 once the handler should stop working on this job. */
 int queue_control_cancelled(const struct queue_job_control *control);
 

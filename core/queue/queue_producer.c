@@ -347,22 +347,46 @@ int queue_set_progress(struct queue *queue, const char *id, const char *progress
   return status;
 }
 
-int queue_step_save(struct queue *queue, const char *id, const char *step, const char *json, struct growth_error *err)
+int queue_job_set_field(struct queue *queue, const char *id, const char *field, const char *value,
+                        struct growth_error *err)
 {
-  char field[300];
-  snprintf(field, sizeof field, "step:%s", step);
   struct queue_args args;
   queue_args_init(&args);
   queue_args_add_text(&args, id);
   queue_args_add_text(&args, field);
-  queue_args_add_text(&args, json);
+  queue_args_add_text(&args, value);
   long long result = 0;
   int status = run_simple(queue, QUEUE_SCRIPT_SET_FIELD, &args, &result, err);
   queue_args_free(&args);
   if (status == 0 && result < 0)
-    return error_set(err, ERR_NOT_FOUND, "job %s of queue %s no longer exists; step '%s' was not saved", id,
-                     queue->name, step);
+    return error_set(err, ERR_NOT_FOUND, "job %s of queue %s no longer exists; its field '%s' was not set", id,
+                     queue->name, field);
   return status;
+}
+
+int queue_job_get_field(struct queue *queue, const char *id, const char *field, char **value_out,
+                        struct growth_error *err)
+{
+  *value_out = NULL;
+  struct redis_conn *conn = redis_pool_acquire(queue->pool, err);
+  if (!conn)
+    return -1;
+  redisReply *reply = redis_conn_command(conn, err, "HGET %s%s %s", queue->key_prefix, id, field);
+  redis_pool_release(queue->pool, conn);
+  if (!reply)
+    return error_prefix(err, "reading field '%s' of job %s", field, id);
+  int status = 0;
+  if (reply->type == REDIS_REPLY_STRING && !(*value_out = strdup(reply->str)))
+    status = error_set(err, ERR_NO_MEMORY, "reading field '%s' of job %s: out of memory", field, id);
+  freeReplyObject(reply);
+  return status;
+}
+
+int queue_step_save(struct queue *queue, const char *id, const char *step, const char *json, struct growth_error *err)
+{
+  char field[300];
+  snprintf(field, sizeof field, "step:%s", step);
+  return queue_job_set_field(queue, id, field, json, err);
 }
 
 int queue_step_load(struct queue *queue, const char *id, const char *step, char **json_out, struct growth_error *err)

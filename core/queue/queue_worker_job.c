@@ -134,6 +134,12 @@ int queue_control_step_save(struct queue_job_control *control, const char *step,
   return queue_step_save(control->worker->options.queue, control->job->id, step, json, err);
 }
 
+int queue_control_set_field(struct queue_job_control *control, const char *field, const char *value,
+                            struct growth_error *err)
+{
+  return queue_job_set_field(control->worker->options.queue, control->job->id, field, value, err);
+}
+
 int queue_control_cancelled(const struct queue_job_control *control)
 {
   return __atomic_load_n(&control->cancelled, __ATOMIC_ACQUIRE);

@@ -117,6 +117,8 @@ class LlmBinding(AgentTest):
             try("embed_empty_list", llm.embed, {})
             try("embed_empty_text", llm.embed, { "a", "" })
             try("embed_number", llm.embed, { "a", 3 })
+            try("embed_holes", llm.embed, { [0] = "a", [2] = "b" })
+            try("embed_mixed", llm.embed, { "a", "b", key = "c" })
             try("not_table", llm.chat, "hi")
             try("messages_missing", llm.chat, { offline = offline })
             try("message_not_table", llm.chat, { messages = { "hi" }, offline = offline })
@@ -139,6 +141,8 @@ class LlmBinding(AgentTest):
             "embed_empty_list": bad + "llm.embed: texts must be a non-empty list, got table",
             "embed_empty_text": bad + 'llm.embed: texts[2] must be a non-empty string, got ""',
             "embed_number": bad + "llm.embed: texts[2] must be a non-empty string, got 3",
+            "embed_holes": bad + "llm.embed: texts must be a non-empty list, got table",
+            "embed_mixed": bad + "llm.embed: texts must be a non-empty list, got table",
             "not_table": bad + 'llm.chat: the argument must be a table of named fields, got "hi"',
             "messages_missing": bad + "llm.chat: messages must be a non-empty list, got nil",
             "message_not_table": bad + 'llm.chat: messages[1] must be a table { role = ..., content = ... }, got "hi"',

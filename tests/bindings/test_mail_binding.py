@@ -98,6 +98,21 @@ class MailBinding(AgentTest):
                       stderr)
         self.assertFalse(os.path.exists(os.path.join(self.data, "outbox")))
 
+    def test_a_missing_need_fails_before_any_code_runs(self):
+        path = os.path.join(self.scripts, "agents", "needy.lua")
+        with open(path, "w") as f:
+            f.write('return { name = "needy", tier = "rooted", needs = { "mail", "sms" },\n'
+                    '  setup = function(ctx) ctx.artifact("setup-ran.txt", "yes") end,\n'
+                    '  run = function(ctx) return { ran = true } end }\n')
+        code, _, stderr = self.run_agent("needy", env={"NODE_ENV": "production"})
+        self.assertEqual(code, 1)
+        self.assertIn("needy failed (bad_config): needy needs mail, which is missing: SMTP_HOST is not set", stderr)
+        self.assertIn("[NeedyAgent] Integration missing: mail", stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.artifacts, "setup-ran.txt")))
+        # in development the same agent runs: mail is local, and sms (not configured) is the agent's to check
+        self.assertEqual(self.run_ok("needy"), {"ran": True})
+        self.assertTrue(os.path.exists(os.path.join(self.artifacts, "setup-ran.txt")))
+
     def test_every_field_is_checked(self):
         self.agent("badmail", """
             local cases = {}
@@ -140,7 +155,7 @@ class MailBinding(AgentTest):
             "to_table_bad": 'mail.send: to.email must be an email address, got "a@"',
             "to_empty": "mail.send: to must be a non-empty list, got table",
             "subject_missing": "mail.send: subject must be a non-empty string, got nil",
-            "subject_lines": 'mail.send: subject must be one line (no line breaks), got "a\nBcc: x@example.com"',
+            "subject_lines": 'mail.send: subject must be one line (no line breaks), got "a?Bcc: x@example.com"',
             "text_missing": "mail.send: text must be a string, got nil",
             "html_number": "mail.send: html must be a string, got 1",
             "attachments_map": "mail.send: attachments must be a list, got table",

@@ -54,14 +54,22 @@ class SmsBinding(AgentTest):
         self.assertEqual((second["encoding"], second["segments"]), ("gsm7", 3))
         self.assertEqual(result["second"]["segments"], 3)
 
-    def test_full_twilio_settings_in_production_are_missing(self):
-        # the live Twilio transport is not in this build: production never falls back to the outbox
+    def test_sender_without_account_in_production_is_missing(self):
+        # production never falls back to the outbox (the live backend is tested in tests/live/)
         self.agent("texter", SEND)
-        env = {"TWILIO_FROM_NUMBER": "+15005550006", "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
-               "TWILIO_AUTH_TOKEN": "secret-token-value", "NODE_ENV": "production"}
+        env = {"TWILIO_FROM_NUMBER": "+15005550006", "NODE_ENV": "production"}
         result = self.run_ok("texter", env=env)
         self.assertFalse(result["available"])
         self.assertIn("in production messages are never written to the local outbox", result["reason"])
+        self.assertEqual(self.outbox(), [])
+
+    def test_bad_account_sid_is_missing(self):
+        self.agent("texter", SEND)
+        env = {"TWILIO_FROM_NUMBER": "+15005550006", "TWILIO_ACCOUNT_SID": "AC" + "0" * 31,
+               "TWILIO_AUTH_TOKEN": "secret-token-value"}
+        result = self.run_ok("texter", env=env)
+        self.assertFalse(result["available"])
+        self.assertEqual(result["reason"], "TWILIO_ACCOUNT_SID is not 'AC' followed by 32 hex digits")
         self.assertNotIn("secret-token-value", json.dumps(result))
         self.assertEqual(self.outbox(), [])
 

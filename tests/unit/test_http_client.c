@@ -109,6 +109,34 @@ static void test_outcome_rules(void **state)
   assert_int_equal(outcome.code, ERR_RATE_LIMITED);
 }
 
+static long wait_from_headers(const struct http_response *response, void *context)
+{
+  (void)response;
+  return *(long *)context;
+}
+
+static void test_retry_delay_applies_without_retry_after(void **state)
+{
+  (void)state;
+  long advised = 1500;
+  struct http_request request = { .method = HTTP_POST, .url = "http://x/y", .what = "t",
+                                  .retry_delay = wait_from_headers, .classify_context = &advised };
+  struct http_response response = { .status = 429, .headers = "HTTP/1.1 429 x\r\n\r\n", .body = "" };
+  struct http_outcome outcome;
+  http_outcome_judge(&request, CURLE_OK, "", &response, 0, &outcome);
+  assert_int_equal(outcome.kind, HTTP_OUTCOME_RETRY);
+  assert_int_equal(outcome.retry_after_ms, 1500);
+
+  response.headers = "HTTP/1.1 429 x\r\nRetry-After: 3\r\n\r\n";   /* Retry-After wins */
+  http_outcome_judge(&request, CURLE_OK, "", &response, 0, &outcome);
+  assert_int_equal(outcome.retry_after_ms, 3000);
+
+  response.status = 500;                                           /* only rate limits ask it */
+  response.headers = "HTTP/1.1 500 x\r\n\r\n";
+  http_outcome_judge(&request, CURLE_OK, "", &response, 1, &outcome);
+  assert_int_equal(outcome.retry_after_ms, -1);
+}
+
 static void test_error_message_quotes_upstream_reason_not_query(void **state)
 {
   (void)state;
@@ -165,6 +193,7 @@ int main(void)
     cmocka_unit_test(test_escape),
     cmocka_unit_test(test_header_lookup),
     cmocka_unit_test(test_outcome_rules),
+    cmocka_unit_test(test_retry_delay_applies_without_retry_after),
     cmocka_unit_test(test_error_message_quotes_upstream_reason_not_query),
     cmocka_unit_test(test_multipart_related),
   };

@@ -84,18 +84,45 @@ static void test_development_without_settings_is_local(void **state)
 static void test_production_never_falls_back_to_local(void **state)
 {
   (void)state;
-  const char *pairs[] = { "NODE_ENV", "production", "OPENAI_API_KEY", "sk-secret-key-000", NULL };
+  const char *pairs[] = { "NODE_ENV", "production", NULL };
   struct fixture f;
   open_with(&f, pairs);
   assert_int_equal(state_of(&f, SERVICE_LLM), SERVICE_MISSING);
   assert_int_equal(state_of(&f, SERVICE_MAIL), SERVICE_MISSING);
   assert_int_equal(state_of(&f, SERVICE_SMS), SERVICE_NOT_CONFIGURED);
   assert_non_null(strstr(reason_of(&f, SERVICE_MAIL), "SMTP_HOST is not set"));
-  assert_non_null(strstr(reason_of(&f, SERVICE_LLM), "no live OpenAI backend"));
-  assert_null(strstr(reason_of(&f, SERVICE_LLM), "sk-secret"));
+  assert_non_null(strstr(reason_of(&f, SERVICE_LLM), "OPENAI_API_KEY is not set; in production"));
+  assert_null(services_http(f.services));
   struct growth_error err = { 0 };
   assert_int_equal(services_require(f.services, SERVICE_LLM, &err), -1);
   assert_int_equal(err.code, ERR_BAD_CONFIG);
+  close_fixture(&f);
+}
+
+static void test_live_llm_and_sms(void **state)
+{
+  (void)state;
+  const char *pairs[] = { "NODE_ENV", "production", "OPENAI_API_KEY", "sk-secret-key-000", "OPENAI_BASE_URL",
+                          "http://127.0.0.1:9/v1", "OPENAI_MODEL", "llama3", "TWILIO_FROM_NUMBER", "+15005550006",
+                          "TWILIO_ACCOUNT_SID", "AC0123456789abcdef0123456789abcdef", "TWILIO_AUTH_TOKEN",
+                          "token-secret", NULL };
+  struct fixture f;
+  open_with(&f, pairs);
+  assert_int_equal(state_of(&f, SERVICE_LLM), SERVICE_LIVE);
+  assert_string_equal(reason_of(&f, SERVICE_LLM), "OpenAI API at http://127.0.0.1:9/v1: chat llama3, embeddings "
+                                                   "text-embedding-3-small");
+  assert_int_equal(state_of(&f, SERVICE_SMS), SERVICE_LIVE);
+  assert_string_equal(reason_of(&f, SERVICE_SMS), "Twilio at https://api.twilio.com, account "
+                                                   "AC0123456789abcdef0123456789abcdef, from +15005550006");
+  assert_null(strstr(reason_of(&f, SERVICE_SMS), "token-secret"));
+  assert_non_null(services_http(f.services));
+  close_fixture(&f);
+
+  const char *bad_account[] = { "TWILIO_FROM_NUMBER", "+15005550006", "TWILIO_ACCOUNT_SID", "AC00",
+                                "TWILIO_AUTH_TOKEN", "token-secret", NULL };
+  open_with(&f, bad_account);
+  assert_int_equal(state_of(&f, SERVICE_SMS), SERVICE_MISSING);
+  assert_string_equal(reason_of(&f, SERVICE_SMS), "TWILIO_ACCOUNT_SID is not 'AC' followed by 32 hex digits");
   close_fixture(&f);
 }
 
@@ -199,6 +226,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_development_without_settings_is_local),
     cmocka_unit_test(test_production_never_falls_back_to_local),
+    cmocka_unit_test(test_live_llm_and_sms),
     cmocka_unit_test(test_mail_live_needs_a_sender),
     cmocka_unit_test(test_sms_settings),
     cmocka_unit_test(test_names),

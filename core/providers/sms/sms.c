@@ -4,8 +4,11 @@
 #include "providers/sms/sms.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "providers/sms/sms_text.h"
+#include "providers/sms/sms_twilio.h"
+#include "providers/sms/twilio_wire.h"
 
 enum sms_backend sms_backend_of(const struct config *cfg, char *reason, size_t reason_size)
 {
@@ -32,24 +35,35 @@ enum sms_backend sms_backend_of(const struct config *cfg, char *reason, size_t r
              has_account ? "TWILIO_AUTH_TOKEN" : "TWILIO_ACCOUNT_SID");
     return SMS_BACKEND_MISSING;
   }
+  if (has_account) {
+    struct growth_error account_err = { 0 };
+    if (twilio_check_account_sid(cfg->twilio_account_sid, &account_err) != 0) {
+      snprintf(reason, reason_size, "%s", account_err.message + strlen("sms: "));
+      return SMS_BACKEND_MISSING;
+    }
+    snprintf(reason, reason_size, "Twilio at %s, account %s, from %s", cfg->twilio_url ? cfg->twilio_url : "",
+             cfg->twilio_account_sid, cfg->twilio_from_number);
+    return SMS_BACKEND_LIVE;
+  }
   if (production) {
-    snprintf(reason, reason_size, "%s; in production messages are never written to the local outbox instead",
-             has_account ? "this build has no live Twilio backend yet" :
-                           "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are not set");
+    snprintf(reason, reason_size, "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are not set; in production messages "
+                                  "are never written to the local outbox instead");
     return SMS_BACKEND_MISSING;
   }
-  snprintf(reason, reason_size, "%s: messages are written to %s/outbox/sms.jsonl",
-           has_account ? "this build has no live Twilio backend yet" :
-                         "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are not set",
-           cfg->data_dir);
+  snprintf(reason, reason_size, "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are not set: messages are written to "
+                                "%s/outbox/sms.jsonl", cfg->data_dir);
   return SMS_BACKEND_LOCAL;
 }
 
-int sms_send(const struct config *cfg, const char *to, const char *body, char sid[SMS_SID_SIZE],
-             struct growth_error *err)
+int sms_send(const struct config *cfg, struct http_client *client, const char *to, const char *body,
+             char sid[SMS_SID_SIZE], struct growth_error *err)
 {
   char reason[384];
   enum sms_backend backend = sms_backend_of(cfg, reason, sizeof reason);
+  if (backend == SMS_BACKEND_LIVE && client)
+    return sms_twilio_send(client, cfg, to, body, sid, err);
+  if (backend == SMS_BACKEND_LIVE)
+    return error_set(err, ERR_BAD_CONFIG, "sms: the live backend is selected but this host gave it no HTTP client");
   if (backend != SMS_BACKEND_LOCAL)
     return error_set(err, ERR_BAD_CONFIG, "sms: %s", reason);
   return sms_local_send(cfg->data_dir, cfg->twilio_from_number, to, body, sid, err);

@@ -1,0 +1,229 @@
+/*
+ * job_runner.c — the agent job handler of the queue worker (see job_runner.h).
+ *
+ * One `struct job_context` lives on the worker thread's stack for the length
+ * of one job; the agent_host callbacks the runner calls receive it and turn
+ * each ctx operation into the matching queue call. Failures keep their codes:
+ * a script error, a bad input or a missing agent is final at once
+ * (retryable = 0, BullMQ's UnrecoverableError), while an error a provider
+ * marked retryable (rate_limited, a timeout upstream, unavailable) lets the
+ * queue retry with backoff.
+ */
+#include "agents/job_runner.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agents/agent.h"
+#include "agents/runner.h"
+#include "base/log.h"
+
+#define STORE_OWNER_MAX (AGENT_NAME_MAX + 160)
+
+struct job_runner {
+  const struct config *config;
+  struct agent_registry *registry;
+  struct services *services;
+  struct queue *queue;
+};
+
+struct job_context {
+  struct job_runner *runner;
+  struct queue_job_control *control;
+  const struct queue_job *job;
+  char store_owner[STORE_OWNER_MAX];   /* "<user id>:<agent>" */
+  char artifact_dir[4096];
+};
+
+void job_runner_artifact_dir(const struct config *config, const char *job_id, char *out, size_t size)
+{
+  snprintf(out, size, "%s/artifacts/%s", config->data_dir, job_id);
+}
+
+struct job_runner *job_runner_new(const struct config *config, struct agent_registry *registry,
+                                  struct services *services, struct queue *queue, struct growth_error *err)
+{
+  struct job_runner *runner = calloc(1, sizeof *runner);
+  if (!runner) {
+    error_set(err, ERR_NO_MEMORY, "job runner: out of memory");
+    return NULL;
+  }
+  *runner = (struct job_runner){ config, registry, services, queue };
+  return runner;
+}
+
+void job_runner_free(struct job_runner *runner)
+{
+  free(runner);
+}
+
+static int host_progress(void *context, const char *agent, double percent, const char *message,
+                         struct growth_error *err)
+{
+  struct job_context *job = context;
+  if (queue_control_progress(job->control, percent, err) != 0)
+    return -1;
+  if (!message || !*message)
+    return 0;
+  char line[ERROR_MESSAGE_MAX];
+  char component[AGENT_NAME_MAX + 8];
+  agent_component(agent, component, sizeof component);
+  snprintf(line, sizeof line, "[%s] %.0f%% %s", component, percent, message);
+  return queue_control_log(job->control, line, err);
+}
+
+static void host_log(void *context, const char *component, const char *message)
+{
+  struct job_context *job = context;
+  log_info(component, "%s (job %s)", message, job->job->id);
+  char line[2048];
+  snprintf(line, sizeof line, "[%s] %s", component, message);
+  struct growth_error err = { 0 };
+  if (queue_control_log(job->control, line, &err) != 0)
+    log_warn("Worker", "job %s: a log line was not kept: %s", job->job->id, err.message);
+}
+
+static int host_step_load(void *context, const char *step, char **json, struct growth_error *err)
+{
+  struct job_context *job = context;
+  return queue_control_step_load(job->control, step, json, err);
+}
+
+static int host_step_save(void *context, const char *step, const char *json, struct growth_error *err)
+{
+  struct job_context *job = context;
+  return queue_control_step_save(job->control, step, json, err);
+}
+
+static int host_store_get(void *context, const char *key, char **json, struct growth_error *err)
+{
+  struct job_context *job = context;
+  return queue_store_get(job->runner->queue, job->store_owner, key, json, err);
+}
+
+static int host_store_set(void *context, const char *key, const char *json, struct growth_error *err)
+{
+  struct job_context *job = context;
+  if (!json)
+    return queue_store_delete(job->runner->queue, job->store_owner, key, err);
+  return queue_store_set(job->runner->queue, job->store_owner, key, json, err);
+}
+
+static int host_artifact(void *context, const char *name, const void *bytes, size_t length, char **location,
+                         struct growth_error *err)
+{
+  struct job_context *job = context;
+  struct services_job files = { .services = job->runner->services, .agent = job->job->name,
+                                .job_id = job->job->id, .artifact_dir = job->artifact_dir };
+  return services_job_save(&files, name, bytes, length, location, err);
+}
+
+static const struct agent_host host_template = {
+  .progress = host_progress,
+  .log = host_log,
+  .step_load = host_step_load,
+  .step_save = host_step_save,
+  .store_get = host_store_get,
+  .store_set = host_store_set,
+  .artifact = host_artifact,
+};
+
+static int accepts_agent(void *context, const char *name)
+{
+  struct job_runner *runner = context;
+  struct agent_script *script = registry_acquire(runner->registry, name);
+  agent_script_release(script);
+  return script != NULL;
+}
+
+/* Reads {"user": {...}, "input": {...}} from the job's data; both parts are optional objects. */
+static json_t *parse_data(const struct queue_job *job, struct growth_error *err)
+{
+  json_error_t parse_error;
+  json_t *data = json_loads(job->data ? job->data : "{}", 0, &parse_error);
+  if (!data) {
+    error_set(err, ERR_BAD_ARGUMENT, "job %s: its data is not JSON (line %d, column %d: %s); expected "
+              "{\"user\": {...}, \"input\": {...}}", job->id, parse_error.line, parse_error.column, parse_error.text);
+    return NULL;
+  }
+  const char *bad = !json_is_object(data) ? "the data"
+                    : (json_object_get(data, "user") && !json_is_object(json_object_get(data, "user"))) ? "data.user"
+                    : (json_object_get(data, "input") && !json_is_object(json_object_get(data, "input"))) ? "data.input"
+                    : NULL;
+  if (bad) {
+    error_set(err, ERR_BAD_ARGUMENT, "job %s: %s is not a JSON object; expected {\"user\": {...}, \"input\": {...}}",
+              job->id, bad);
+    json_decref(data);
+    return NULL;
+  }
+  return data;
+}
+
+static void set_store_owner(struct job_context *context, const json_t *user)
+{
+  const char *user_id = json_string_value(json_object_get(user, "id"));
+  snprintf(context->store_owner, sizeof context->store_owner, "%s:%s", user_id && *user_id ? user_id : "default",
+           context->job->name);
+}
+
+static int run_agent_job(void *context, const struct queue_job *job, struct queue_job_control *control,
+                         char **result_json, struct growth_error *err)
+{
+  struct job_runner *runner = context;
+  *result_json = NULL;
+  struct agent_script *script = registry_acquire(runner->registry, job->name);
+  if (!script) {
+    error_set(err, ERR_NOT_FOUND, "job %s: no agent named '%s' is loaded from %s/agents", job->id, job->name,
+              runner->config->scripts_dir);
+    err->retryable = 0;
+    return -1;
+  }
+  int status = -1;
+  json_t *data = parse_data(job, err);
+  if (!data) {
+    err->retryable = 0;
+    goto done;
+  }
+  struct job_context job_context = { .runner = runner, .control = control, .job = job };
+  set_store_owner(&job_context, json_object_get(data, "user"));
+  job_runner_artifact_dir(runner->config, job->id, job_context.artifact_dir, sizeof job_context.artifact_dir);
+  if (queue_control_set_field(control, JOB_RUNNER_VERSION_FIELD, script->version, err) != 0)
+    goto done;
+  struct agent_host host = host_template;
+  host.context = &job_context;
+  struct runner_job runner_job = {
+    .id = job->id,
+    .attempt = (int)job->attempts_made + 1,
+    .user = json_object_get(data, "user"),
+    .input = json_object_get(data, "input"),
+    .artifact_dir = job_context.artifact_dir,
+  };
+  struct runner_options options = runner_options_from_config(runner->config, runner->services);
+  struct runner_outcome outcome;
+  /* err->retryable as the runner sets it: kills, script errors and bad input are final at once */
+  if (runner_run(script, &runner_job, &host, &options, &outcome, err) != 0) {
+    struct growth_error log_err = { 0 };
+    if (outcome.traceback[0])
+      queue_control_log(control, outcome.traceback, &log_err);
+    goto done;
+  }
+  *result_json = json_dumps(outcome.result, JSON_COMPACT | JSON_ENCODE_ANY);
+  runner_outcome_clear(&outcome);
+  if (!*result_json) {
+    error_set(err, ERR_NO_MEMORY, "job %s: out of memory encoding the result", job->id);
+    goto done;
+  }
+  status = 0;
+
+done:
+  json_decref(data);
+  agent_script_release(script);
+  return status;
+}
+
+struct queue_job_handler job_runner_handler(struct job_runner *runner)
+{
+  return (struct queue_job_handler){ .context = runner, .accepts = accepts_agent, .run = run_agent_job };
+}
