@@ -3,7 +3,8 @@
  * /api/orchestrator/jobs/{id}/retry, POST /api/orchestrator/pause and /resume, and GET
  * /api/artifacts/{jobId}/{name}, the files a job saved under GROWTH_DATA_DIR/artifacts/<jobId>/.
  *
- * A job's state is read from its hash: finished with a failedReason is failed, finished otherwise
+ * The job's scriptVersion is the field the job runner writes (agents/job_runner.h). A job's state is read
+ * from its hash: finished with a failedReason is failed, finished otherwise
  * completed, taken (processedOn, a lock token) active, with a delay delayed, else waiting.
  *
  * Artifacts: the job id and the file name must both be plain names (letters, digits, '.', '_', '-', not
@@ -20,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agents/job_runner.h"
 #include "agents/registry.h"
 #include "base/log.h"
 #include "http/api_handlers.h"
@@ -67,6 +69,22 @@ static json_t *artifact_list(const struct api_context *context, const char *id)
   return list;
 }
 
+/* The script version the job ran ("scriptVersion" in its hash, written by the job runner), or NULL. */
+static json_t *script_version(const struct api_context *context, const char *id)
+{
+  struct growth_error err = { 0 };
+  char key[600];
+  snprintf(key, sizeof key, "%s%s", queue_key_prefix(context->queue), id);
+  struct redis_conn *conn = redis_pool_acquire(context->redis, &err);
+  redisReply *reply = conn ? redis_conn_command(conn, &err, "HGET %s %s", key, JOB_RUNNER_VERSION_FIELD) : NULL;
+  if (conn)
+    redis_pool_release(context->redis, conn);
+  json_t *version = reply && reply->type == REDIS_REPLY_STRING ? json_string(reply->str) : NULL;
+  if (reply)
+    freeReplyObject(reply);
+  return version ? version : json_null();
+}
+
 void api_orchestrator_job(struct http_request *request, struct http_response *response)
 {
   const struct api_context *context = request->context;
@@ -101,6 +119,7 @@ void api_orchestrator_job(struct http_request *request, struct http_response *re
     json_object_set_new(body, "logs", logs ? logs : json_array());
     json_object_set_new(body, "logCount", json_integer(total));
     json_object_set_new(body, "artifacts", artifact_list(context, id));
+    json_object_set_new(body, "scriptVersion", script_version(context, id));
     json_object_set_new(body, "currentScriptVersion", version[0] ? json_string(version) : json_null());
     json_object_set_new(body, "attempts", json_integer(job->options.attempts));
     if (job->finished_on && job->processed_on)

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "agents/agent.h"
 #include "agents/launcher.h"
@@ -332,6 +333,13 @@ void api_orchestrator_launch(struct http_request *request, struct http_response 
   struct growth_error err = { 0 };
   json_t *profile = NULL;
   if (request->body_length > 0) {
+    const char *type = http_request_header(request, "Content-Type");
+    if (!request->json && type && strncasecmp(type, "application/json", 16) != 0) {
+      log_warn("Orchestrator", "Launch failed: the body is not JSON (Content-Type %.64s)", type);
+      http_respond_error(response, 415, "unsupported_media_type",
+                         "send the profile as JSON with Content-Type: application/json");
+      return;
+    }
     if (!json_is_object(request->json)) {
       log_warn("Orchestrator", "Launch failed: the body is not a JSON object");
       http_respond_error(response, 400, "bad_request",

@@ -1,5 +1,5 @@
 // The /agents dashboard in headless Chromium: sign in with an API key, launch all agents, watch the cards
-// reach a final state through the live feed, open a job, open an artifact, retry a failed job, and fit a
+// reach completed through the live feed, open a job, open an artifact, retry a failed job, and fit a
 // phone's width. growthd runs with the test agents and one in-process worker on its own redis-server.
 "use strict";
 const { test, before, after } = require("node:test");
@@ -108,8 +108,11 @@ test("sign in, launch all, watch, open a job and an artifact, retry a failure", 
   await page.getByText(/Launched 2 job\(s\)/).waitFor();
   for (const agent of ["alpha", "beta"])
     await waitFor(`${agent} to finish`, async () => FINAL.includes(await cardState(page, agent)), 60000);
+  for (const agent of ["alpha", "beta"])
+    assert.strictEqual(await cardState(page, agent), "completed", logText().slice(-3000));
+  assert.strictEqual(await page.locator('.card[data-agent="alpha"] .bar').getAttribute("aria-valuenow"), "100");
   await waitFor("the feed to show the finishes", async () =>
-    (await page.locator('#feed li[data-event="completed"], #feed li[data-event="failed"]').count()) >= 2);
+    (await page.locator('#feed li[data-event="completed"]').count()) >= 2);
   await page.screenshot({ path: path.join(SHOTS, "03-finished.png"), fullPage: true });
 
   // open alpha's job; give it a PDF (what the Purpose and Niche agents save) and open it
@@ -122,6 +125,7 @@ test("sign in, launch all, watch, open a job and an artifact, retry a failure", 
   await page.locator("#drawer[open]").waitFor();
   await page.locator('#drawer [data-fact="state"]').waitFor();
   assert.match(await page.locator("#drawer-title").innerText(), new RegExp(alphaJob));
+  await page.locator("#drawer").getByRole("link", { name: "note.txt" }).waitFor();   // saved by the agent itself
   const link = page.locator("#drawer").getByRole("link", { name: "purpose.pdf" });
   await link.waitFor();
   const href = await link.getAttribute("href");

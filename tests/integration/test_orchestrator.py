@@ -129,6 +129,9 @@ class Launch(Orchestrator):
             status, _, data = self.server.request("POST", "/api/orchestrator/launch", raw,
                                                   {"Content-Type": "application/json"})
             self.assertEqual(status, 400, data)
+        status, _, data = self.server.request("POST", "/api/orchestrator/launch", b"agents=alpha",
+                                              {"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(status, 415, data)
         status, body = self.launch({"agents": []})
         self.assertEqual(status, 400)
         status, body = self.launch({"agents": ["alpha", "alpha"]})
@@ -377,6 +380,27 @@ class Jobs(Orchestrator):
 
 class Retry(Orchestrator):
     workers = 1
+
+    def test_a_job_runs_to_completion_with_its_artifact(self):
+        self.start()
+        job_id = self.launch({"agents": ["alpha"]})[1]["jobIds"][0]
+        harness.wait_until(lambda: self.server.json("GET", f"/api/orchestrator/jobs/{job_id}")[1]["state"] == "completed",
+                           timeout=60, what="the alpha job to complete")
+        status, body = self.server.json("GET", f"/api/orchestrator/jobs/{job_id}")
+        self.assertEqual(body["returnvalue"], {"days": 3})
+        self.assertEqual(len(body["scriptVersion"]), 64)
+        self.assertEqual(body["scriptVersion"], body["currentScriptVersion"])
+        self.assertEqual(body["artifacts"], [{"name": "note.txt", "url": f"/api/artifacts/{job_id}/note.txt"}])
+        status, headers, data = self.server.request("GET", body["artifacts"][0]["url"])
+        self.assertEqual((status, data), (200, b"alpha ran for 3 days\n"))
+        self.assertEqual(headers["content-type"], "text/plain; charset=utf-8")
+        events = self.server.json("GET", "/api/orchestrator/monitor?agent=alpha")[1]["events"]
+        progress = [e for e in events if e["event"] == "progress"]
+        self.assertEqual([e["percent"] for e in progress], [100, 50])
+        self.assertEqual(events[0]["event"], "completed")
+        readiness = {a["name"]: a for a in self.server.json("GET", "/api/orchestrator/readiness")[1]["agents"]}
+        self.assertEqual(readiness["alpha"]["lastRun"]["state"], "completed")
+        self.assertGreaterEqual(readiness["alpha"]["lastRun"]["durationMs"], 0)
 
     def test_failed_job_is_retried_and_workers_are_seen(self):
         self.start()
