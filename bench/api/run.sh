@@ -36,6 +36,7 @@ PORT=$port GROWTH_BIND_ADDRESS=127.0.0.1 REDIS_URL=redis://127.0.0.1:$redis_port
   GROWTH_SCRIPTS_DIR=$root/tests/integration/orchestrator_agents GROWTH_DATA_DIR=$work/data \
   GROWTH_PROFILE=$work/profile.json GROWTH_HOT_RELOAD=false GROWTH_HTTP_THREADS=8 GROWTH_LOG_LEVEL=warn \
   "$growthd" serve --workers "$workers" 2>/dev/null &
+growthd_pid=$!
 pids+=($!)
 wait_http "$base/health"
 
@@ -77,15 +78,20 @@ PY
     sleep 0.5
   fi
   local start end
+  local cpu_before cpu_after
+  cpu_before=$(awk '{ print $14 + $15 }' "/proc/$growthd_pid/stat")
   start=$(date +%s.%N)
   curl -sf -X POST "$base/api/orchestrator/resume" >/dev/null
   while [ "$(finished)" -lt "$jobs" ]; do sleep 0.01; done
   end=$(date +%s.%N)
+  cpu_after=$(awk '{ print $14 + $15 }' "/proc/$growthd_pid/stat")
+  echo "  growthd used $(( (cpu_after - cpu_before) * 10 )) ms of CPU over $(/usr/bin/python3 -c "print(round(($end - $start) * 1000))") ms" >&2
   if [ -n "$client_pid" ]; then
     sleep 2   # the niced clients catch up with what is already sent
     kill -TERM "$client_pid"; wait "$client_pid" || true
-    read -r n received closed < <(tail -1 "$work/clients.out")
-    echo "  $n clients received $received events in all ($((received / n)) each), $closed connections closed" >&2
+    read -r n received closed cpu < <(tail -1 "$work/clients.out")
+    echo "  $n clients received $received events in all ($((received / n)) each), $closed connections closed;" \
+         "the clients used ${cpu} s of CPU" >&2
   fi
   /usr/bin/python3 -c "print(f'{$jobs / ($end - $start):.1f}')"
 }
