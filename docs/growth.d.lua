@@ -82,6 +82,99 @@ function Ctx.artifact(name, bytes) end
 ---@field retryable? boolean
 ---@field status? integer upstream HTTP status
 
+---A time zone of the tz database (growth.time.zone). to_local and from_local also work called
+---with a dot, as plain functions (lib/civil.lua's to_local / from_local).
+---@class growth.Zone
+---@field name string "Europe/Berlin"
+local Zone = {}
+---@class growth.LocalTime
+---@field year integer
+---@field month integer 1-12
+---@field day integer
+---@field hour integer
+---@field min integer
+---@field sec integer
+---@field wday integer ISO weekday, 1 = Monday ... 7 = Sunday
+---@field yday integer 1-366
+---@field offset_s integer seconds east of UTC in force at that instant
+---@field is_dst boolean
+---@param seconds number epoch seconds (years 1900-2199)
+---@return growth.LocalTime
+function Zone:to_local(seconds) end
+---A wall-clock time in a spring-forward gap moves forward by the gap; one that happens twice is
+---its first occurrence.
+---@param year integer
+---@param month integer
+---@param day integer
+---@param hour integer
+---@param min? integer
+---@param sec? integer
+---@return integer seconds
+function Zone:from_local(year, month, day, hour, min, sec) end
+
+---@class growth.sheets
+local sheets = {}
+---@class growth.SheetsCreate
+---@field title string
+---@field headers? string[] the first row
+---@param spec growth.SheetsCreate
+---@return { id: string, url: string }
+function sheets.create(spec) end
+---@alias growth.Cell string|number|boolean|nil
+---@param id string spreadsheet id
+---@param range string A1 notation: "Sheet1!A1", "'My sheet'!A:D", "Sheet1"
+---@param rows growth.Cell[][] a list of rows, each a list of cells (nil or json.null: empty)
+---@return { updated_range: string, updated_rows: integer }
+function sheets.append(id, range, rows) end
+---@param id string
+---@param range string
+---@return string[][] rows cells as text, trailing empty cells and rows left out
+function sheets.read(id, range) end
+
+---@class growth.CalendarEvent
+---@field id string
+---@field title string
+---@field start string RFC 3339 with the event's offset, or "YYYY-MM-DD" when allDay
+---@field end string exclusive
+---@field allDay boolean
+---@field timeZone? string IANA name (absent for all-day events)
+---@field busy boolean false for events marked free
+---@field declined boolean the calendar's owner declined
+---@field eventType string "default", "outOfOffice", "focusTime", ...
+
+---@class growth.NewCalendarEvent
+---@field title string
+---@field start string|number RFC 3339 with offset, "YYYY-MM-DD" (with a date end), or epoch seconds
+---@field end string|number
+---@field description? string
+---@field busy? boolean default true
+---@field timeZone? string IANA name
+
+---@class growth.calendar
+local calendar = {}
+---@param calendarId string "primary" or a calendar's id (its owner's address)
+---@param from string|number RFC 3339 with offset, or epoch seconds
+---@param to string|number exclusive
+---@return growth.CalendarEvent[] events sorted by start, recurring events expanded
+function calendar.events(calendarId, from, to) end
+---@param calendarId string
+---@param event growth.NewCalendarEvent
+---@return { id: string, link: string }
+function calendar.insert(calendarId, event) end
+
+---@class growth.DriveUpload
+---@field name string a file name without '/'
+---@field mime string "application/pdf", ...
+---@field bytes string|{ bytes: fun(self): string } at most 5 MB, or a growth.pdf document
+---@field folder? string a Drive folder id; default GROWTH_DRIVE_FOLDER_ID
+---@field share_with? string an address given read access
+
+---@class growth.drive
+local drive = {}
+---@param upload growth.DriveUpload
+---@return { id: string, url: string }
+function drive.upload(upload) end
+
 ---@class growth.json
 ---@field null lightuserdata JSON null
 local json = {}
@@ -96,6 +189,9 @@ function json.decode(text) end
 local time = {}
 ---@return number seconds since the epoch, with milliseconds
 function time.now() end
+---@param name string an IANA zone: "Europe/Berlin", "America/New_York", "UTC"; unknown: bad_argument
+---@return growth.Zone
+function time.zone(name) end
 ---@param seconds? number default now
 ---@return string iso "2026-11-27T09:30:00.123Z"
 function time.iso(seconds) end
@@ -267,4 +363,7 @@ function llm.chat(request) end
 ---@overload fun(name: "growth.llm"): growth.llm
 ---@param name string "lib.x" (scripts/lib/x.lua) or "growth.x"
 ---@return any
+---@overload fun(name: "growth.sheets"): growth.sheets
+---@overload fun(name: "growth.calendar"): growth.calendar
+---@overload fun(name: "growth.drive"): growth.drive
 function require(name) end

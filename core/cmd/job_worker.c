@@ -39,7 +39,7 @@ struct job_worker {
 /* The registry and services of a worker process of its own: loaded, logged and watched like serve's. */
 static int open_agents(struct job_worker *worker, const struct config *config, struct growth_error *err)
 {
-  worker->own_services = services_new(config, err);
+  worker->own_services = services_new(config, worker->pool, err);
   if (!worker->own_services)
     return -1;
   services_log(worker->own_services);

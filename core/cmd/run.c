@@ -125,7 +125,7 @@ int command_run(const struct config *config, int argc, char **argv)
     fprintf(stderr, "growthd run: %s\n", err.message);
     goto done;
   }
-  services = services_new(config, &err);
+  services = services_new(config, NULL, &err);   /* rate limits in this process: no Redis here */
   if (!services) {
     fprintf(stderr, "growthd run: %s\n", err.message);
     goto done;

@@ -146,10 +146,6 @@ int command_serve(const struct config *config, int argc, char **argv)
     }
     goto done;
   }
-  context.services = services_new(config, &err);
-  if (!context.services)
-    goto done;
-  services_log(context.services);
   context.registry = registry_new(&err);
   if (!context.registry)
     goto done;
@@ -160,6 +156,11 @@ int command_serve(const struct config *config, int argc, char **argv)
   context.redis = open_redis(config, &err);
   if (!context.redis)
     goto done;
+  /* after Redis: the Google rate limits live there, shared with every worker process */
+  context.services = services_new(config, context.redis, &err);
+  if (!context.services)
+    goto done;
+  services_log(context.services);
   if (start_orchestrator(config, &context, &err) != 0)
     goto done;
   router = api_router_new(config, &err);
@@ -200,9 +201,9 @@ done:
   stop_orchestrator(&context);
   watcher_stop(watcher);
   router_free(router);
+  services_free(context.services);   /* before the pool its rate limiter borrows */
   redis_pool_free(context.redis);
   registry_free(context.registry);
-  services_free(context.services);
   auth_free(context.auth);
   return status;
 }

@@ -166,22 +166,6 @@ static json_t *last_runs(struct queue *queue, struct growth_error *err)
   return runs;
 }
 
-/* Sheets, Calendar and Drive share one choice (providers/google_providers.c): live with a service-account key,
- * else the local files; in production the local files are not acceptable, so the need is missing. */
-static json_t *google_need(const struct config *config, int *ready)
-{
-  const char *key = config->google_service_account_json_b64;
-  if (key && *key)
-    return json_pack("{s:s, s:s}", "status", "live", "reason", "GOOGLE_SERVICE_ACCOUNT_JSON_B64 is set");
-  if (config->environment == ENV_PRODUCTION) {
-    *ready = 0;
-    return json_pack("{s:s, s:s}", "status", "missing", "reason",
-                     "GOOGLE_SERVICE_ACCOUNT_JSON_B64 is not set; production needs the live Google APIs");
-  }
-  return json_pack("{s:s, s:s}", "status", "local", "reason",
-                   "GOOGLE_SERVICE_ACCOUNT_JSON_B64 is not set: files under GROWTH_DATA_DIR");
-}
-
 /* Readiness of one agent: its script and each of its needs; *ready says whether it can run. */
 static json_t *agent_readiness(const struct api_context *context, const struct agent_summary *agent, json_t *runs,
                                int *ready)
@@ -189,12 +173,7 @@ static json_t *agent_readiness(const struct api_context *context, const struct a
   json_t *needs = json_object();
   *ready = agent->loaded;
   for (size_t n = 0; needs && n < agent->need_count; n++) {
-    const char *need = agent->needs[n];
-    if (strcmp(need, "sheets") == 0 || strcmp(need, "calendar") == 0 || strcmp(need, "drive") == 0) {
-      json_object_set_new(needs, need, google_need(context->config, ready));
-      continue;
-    }
-    enum service_id id = services_find(need);
+    enum service_id id = services_find(agent->needs[n]);
     if (id == SERVICE_COUNT || !context->services) {
       json_object_set_new(needs, agent->needs[n],
                           json_pack("{s:s, s:s}", "status", "unknown", "reason",

@@ -7,14 +7,27 @@
  *   time.parse("2026-11-27T10:00:00+01:00")  --> 1795770000 (nil, message when malformed)
  *   time.date(seconds?)        --> "2026-11-27"
  *   time.monotonic_ms()        --> milliseconds of a clock that never jumps (for durations)
+ *
+ * Local time, for agents that plan in the user's zone (lib/civil.lua, lib/rhythm.lua):
+ *   local berlin = time.zone("Europe/Berlin")     -- bad_argument for an unknown zone
+ *   berlin.name                                    --> "Europe/Berlin"
+ *   berlin:to_local(1795770000)   --> { year, month, day, hour, min, sec, wday (1 = Monday), yday,
+ *                                       offset_s (seconds east of UTC), is_dst }
+ *   berlin:from_local(2026, 3, 29, 2, 30)          --> epoch of 03:30 CEST (a gap moves forward)
+ * to_local and from_local are closures over the zone, so they also work called with a dot
+ * (berlin.to_local(t)) and can be handed to lib code as plain functions. The zones come from
+ * providers/calendar/calendar_zone.h (libical, the system's tz database), never from TZ.
  */
 #include <lauxlib.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "base/clock.h"
+#include "lua/args.h"
 #include "lua/modules.h"
+#include "providers/calendar/calendar_zone.h"
 
 static int time_now(lua_State *L)
 {
@@ -110,7 +123,91 @@ static int time_monotonic_ms(lua_State *L)
   return 1;
 }
 
+/* The first argument index after the zone table a colon call passes. */
+static int zone_arguments(lua_State *L)
+{
+  return lua_type(L, 1) == LUA_TTABLE ? 2 : 1;
+}
+
+static const struct calendar_zone *upvalue_zone(lua_State *L)
+{
+  return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+static void set_integer(lua_State *L, const char *key, lua_Integer value)
+{
+  lua_pushinteger(L, value);
+  lua_setfield(L, -2, key);
+}
+
+static int zone_to_local(lua_State *L)
+{
+  static const char function[] = "zone:to_local";
+  int index = zone_arguments(L);
+  lua_Number seconds = lua_tonumber(L, index);
+  /* 1900-01-01 .. 2199-12-31 */
+  if (lua_type(L, index) != LUA_TNUMBER || !(seconds >= -2208988800.0 && seconds < 7258118400.0))
+    args_error(L, function, "epoch", "epoch seconds between the years 1900 and 2199", index);
+  struct calendar_local_time t;
+  calendar_zone_to_local(upvalue_zone(L), (int64_t)floor(seconds), &t);
+  lua_createtable(L, 0, 10);
+  set_integer(L, "year", t.year);
+  set_integer(L, "month", t.month);
+  set_integer(L, "day", t.day);
+  set_integer(L, "hour", t.hour);
+  set_integer(L, "min", t.min);
+  set_integer(L, "sec", t.sec);
+  set_integer(L, "wday", t.wday);
+  set_integer(L, "yday", t.yday);
+  set_integer(L, "offset_s", t.offset_s);
+  lua_pushboolean(L, t.is_dst);
+  lua_setfield(L, -2, "is_dst");
+  return 1;
+}
+
+static int integer_argument(lua_State *L, int index, const char *field, int min, int max)
+{
+  char what[64];
+  if (lua_isinteger(L, index) && lua_tointeger(L, index) >= min && lua_tointeger(L, index) <= max)
+    return (int)lua_tointeger(L, index);
+  snprintf(what, sizeof what, "an integer from %d to %d", min, max);
+  return args_error(L, "zone:from_local", field, what, index);
+}
+
+static int zone_from_local(lua_State *L)
+{
+  int index = zone_arguments(L);
+  int year = integer_argument(L, index, "year", CALENDAR_ZONE_YEAR_MIN, CALENDAR_ZONE_YEAR_MAX);
+  int month = integer_argument(L, index + 1, "month", 1, 12);
+  int day = integer_argument(L, index + 2, "day", 1, calendar_zone_days_in_month(year, month));
+  int hour = integer_argument(L, index + 3, "hour", 0, 23);
+  int min = lua_isnoneornil(L, index + 4) ? 0 : integer_argument(L, index + 4, "min", 0, 59);
+  int sec = lua_isnoneornil(L, index + 5) ? 0 : integer_argument(L, index + 5, "sec", 0, 59);
+  lua_pushinteger(L, (lua_Integer)calendar_zone_from_local(upvalue_zone(L), year, month, day, hour, min, sec));
+  return 1;
+}
+
+static int time_zone(lua_State *L)
+{
+  if (lua_type(L, 1) != LUA_TSTRING)
+    return args_error(L, "time.zone", "the name", "an IANA time zone name such as \"Europe/Berlin\"", 1);
+  const struct calendar_zone *zone = calendar_zone_find(lua_tostring(L, 1));
+  if (!zone)
+    return args_error(L, "time.zone", "the name", "a time zone of the tz database such as \"Europe/Berlin\"", 1);
+  lua_createtable(L, 0, 3);
+  lua_pushstring(L, calendar_zone_name(zone));
+  lua_setfield(L, -2, "name");
+  lua_pushlightuserdata(L, (void *)zone);
+  lua_pushcclosure(L, zone_to_local, 1);
+  lua_setfield(L, -2, "to_local");
+  lua_pushlightuserdata(L, (void *)zone);
+  lua_pushcclosure(L, zone_from_local, 1);
+  lua_setfield(L, -2, "from_local");
+  return 1;
+}
+
 static const luaL_Reg time_functions[] = {
+  { "zone", time_zone },
   { "now", time_now },
   { "iso", time_iso },
   { "date", time_date },

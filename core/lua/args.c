@@ -74,7 +74,11 @@ int args_error(lua_State *L, const char *function, const char *field, const char
 
 int args_raise_from(lua_State *L, struct growth_error *err, const char *function)
 {
-  static const char *const prefixes[] = { "sms: ", "llm: ", "pdf: ", "mail: " };
+  static const char *const prefixes[] = { "sms: ", "llm: ", "pdf: ", "mail: ", "sheets: ", "calendar: ", "drive: " };
+  size_t own = strlen(function);
+  /* the Google providers name the call themselves ("sheets.append: rows[3] ...") */
+  if (strncmp(err->message, function, own) == 0 && err->message[own] == ':')
+    return sandbox_raise(L, err);
   for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
     size_t length = strlen(prefixes[i]);
     if (strncmp(err->message, prefixes[i], length) == 0) {

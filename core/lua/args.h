@@ -32,7 +32,8 @@ int args_error(lua_State *L, const char *function, const char *field, const char
 int args_raise(lua_State *L, enum error_code code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Raises err (a provider's error) as "<function>: <message>", dropping the provider's own prefix
- * ("sms: ", "llm: ", "pdf: ", "mail: ") so it is not said twice. */
+ * ("sms: ", "llm: ", "sheets: ", ...) so it is not said twice; a message that already starts with
+ * "<function>:" is raised as it is. */
 int args_raise_from(lua_State *L, struct growth_error *err, const char *function);
 
 /* The first argument must be a table (the named-argument call f{...}). */

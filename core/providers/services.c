@@ -20,6 +20,7 @@
 #include "providers/llm/llm.h"
 #include "providers/mail/mail.h"
 #include "providers/outbox/outbox.h"
+#include "providers/services_google.h"
 #include "providers/sms/sms.h"
 
 #define ARTIFACT_NAME_MAX 128
@@ -27,10 +28,11 @@
 struct services {
   const struct config *config;
   struct service_status status[SERVICE_COUNT];
-  struct http_client *http;   /* made when a live backend needs one */
+  struct services_google google;   /* also holds the process's one HTTP client, shared by llm and sms */
 };
 
-static const char *const service_names[SERVICE_COUNT] = { "llm", "mail", "sms", "pdf" };
+static const char *const service_names[SERVICE_COUNT] = { "llm", "mail", "sms", "pdf", "sheets", "calendar",
+                                                                 "drive" };
 static const char *const state_names[] = { "live", "local", "missing", "not_configured" };
 
 static void decide_mail(const struct config *cfg, struct service_status *out)
@@ -72,7 +74,7 @@ static void decide_llm(const struct config *cfg, struct service_status *out)
   out->state = states[llm_backend_of(cfg, out->reason, sizeof out->reason)];
 }
 
-struct services *services_new(const struct config *config, struct growth_error *err)
+struct services *services_new(const struct config *config, struct redis_pool *rate_pool, struct growth_error *err)
 {
   struct services *services = calloc(1, sizeof *services);
   if (!services) {
@@ -86,14 +88,9 @@ struct services *services_new(const struct config *config, struct growth_error *
   services->status[SERVICE_PDF].state = SERVICE_LOCAL;
   snprintf(services->status[SERVICE_PDF].reason, SERVICE_REASON_MAX,
            "rendered in this process with cairo and pango; no account needed");
-  if (services->status[SERVICE_LLM].state == SERVICE_LIVE || services->status[SERVICE_SMS].state == SERVICE_LIVE) {
-    struct http_client_options options;
-    http_client_options_from_config(config, &options);
-    services->http = http_client_new(&options, err);
-    if (!services->http) {
-      free(services);
-      return NULL;
-    }
+  if (services_google_open(config, rate_pool, &services->google, services->status, err) != 0) {
+    free(services);
+    return NULL;
   }
   return services;
 }
@@ -102,13 +99,33 @@ void services_free(struct services *services)
 {
   if (!services)
     return;
-  http_client_free(services->http);
+  services_google_close(&services->google);
   free(services);
 }
 
 struct http_client *services_http(const struct services *services)
 {
-  return services ? services->http : NULL;
+  return services ? services->google.http : NULL;
+}
+
+struct rate_limiter *services_rate_limiter(const struct services *services)
+{
+  return services->google.limiter;
+}
+
+struct sheets *services_sheets(const struct services *services)
+{
+  return services->google.providers.sheets;
+}
+
+struct calendar *services_calendar(const struct services *services)
+{
+  return services->google.providers.calendar;
+}
+
+struct drive *services_drive(const struct services *services)
+{
+  return services->google.providers.drive;
 }
 
 const struct config *services_config(const struct services *services)

@@ -15,6 +15,12 @@ INPUTS = {"beliefs": {"beliefs": ["I am too slow", "I cannot write"]}}
 EXPECTED = {
     "hello": {"greeting": "Hello, Ada"},
     "beliefs": {"count": 2, "tone": "warm", "first": "I am too slow"},
+    "zonedemo": {"before": 3600, "after": 7200, "hour": 3, "weekday": 7, "skipped": "2026-03-29T01:30:00.000Z",
+                 "unknown": "bad_argument"},
+    "sheetsdemo": {"rows": 3, "energy": "7",
+                   "refused": "sheets.append: rows[2] must be a table (a list of cells), got \"not a row\""},
+    "calendardemo": {"found": True, "start": "2026-11-30T11:00:00+01:00", "busy": True, "declined": False},
+    "drivedemo": {"uploaded": True, "local_file": True},
     "profile": {"to": "ada@example.com"},
     "steps": {"parts": 4},
     "counter": {"runs": 1},

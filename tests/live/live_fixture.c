@@ -116,7 +116,7 @@ int main(int argc, char **argv)
   }
   log_configure(LOG_FORMAT_TEXT, (enum log_level)cfg.log_level);
   int status = 2;
-  struct services *services = services_new(&cfg, &err);
+  struct services *services = services_new(&cfg, NULL, &err);
   if (services)
     status = run(&cfg, services, argc - 1, argv + 1);
   else

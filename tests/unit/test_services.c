@@ -33,7 +33,7 @@ static void open_with(struct fixture *f, const char **pairs)
 {
   struct growth_error err = { 0 };
   assert_int_equal(config_load(&f->config, lookup_pairs, pairs, &err), 0);
-  f->services = services_new(&f->config, &err);
+  f->services = services_new(&f->config, NULL, &err);
   assert_non_null(f->services);
 }
 
@@ -64,6 +64,14 @@ static void test_development_without_settings_is_local(void **state)
   assert_int_equal(state_of(&f, SERVICE_SMS), SERVICE_NOT_CONFIGURED);
   assert_int_equal(state_of(&f, SERVICE_PDF), SERVICE_LOCAL);
   assert_non_null(strstr(reason_of(&f, SERVICE_MAIL), "/tmp/growth-data/outbox/mail/"));
+  assert_int_equal(state_of(&f, SERVICE_SHEETS), SERVICE_LOCAL);
+  assert_int_equal(state_of(&f, SERVICE_CALENDAR), SERVICE_LOCAL);
+  assert_int_equal(state_of(&f, SERVICE_DRIVE), SERVICE_LOCAL);
+  assert_non_null(strstr(reason_of(&f, SERVICE_SHEETS), "CSV files under /tmp/growth-data/sheets/"));
+  assert_non_null(strstr(reason_of(&f, SERVICE_CALENDAR), "GROWTH_CALENDAR_ICS are not set"));
+  assert_non_null(services_sheets(f.services));
+  assert_non_null(services_http(f.services));
+  assert_non_null(services_rate_limiter(f.services));
   struct growth_error err = { 0 };
   assert_int_equal(services_require(f.services, SERVICE_MAIL, &err), 0);
   assert_int_equal(services_require(f.services, SERVICE_SMS, &err), -1);
@@ -92,7 +100,12 @@ static void test_production_never_falls_back_to_local(void **state)
   assert_int_equal(state_of(&f, SERVICE_SMS), SERVICE_NOT_CONFIGURED);
   assert_non_null(strstr(reason_of(&f, SERVICE_MAIL), "SMTP_HOST is not set"));
   assert_non_null(strstr(reason_of(&f, SERVICE_LLM), "OPENAI_API_KEY is not set; in production"));
-  assert_null(services_http(f.services));
+  for (int id = SERVICE_SHEETS; id <= SERVICE_DRIVE; id++) {
+    assert_int_equal(state_of(&f, (enum service_id)id), SERVICE_MISSING);
+    assert_non_null(strstr(reason_of(&f, (enum service_id)id), "GOOGLE_SERVICE_ACCOUNT_JSON_B64 is not set"));
+  }
+  assert_null(services_calendar(f.services));
+  assert_null(strstr(reason_of(&f, SERVICE_LLM), "sk-secret"));
   struct growth_error err = { 0 };
   assert_int_equal(services_require(f.services, SERVICE_LLM, &err), -1);
   assert_int_equal(err.code, ERR_BAD_CONFIG);
@@ -178,7 +191,9 @@ static void test_names(void **state)
   (void)state;
   for (int id = 0; id < SERVICE_COUNT; id++)
     assert_int_equal(services_find(services_name((enum service_id)id)), id);
-  assert_int_equal(services_find("sheets"), SERVICE_COUNT);
+  assert_int_equal(services_find("sheets"), SERVICE_SHEETS);
+  assert_int_equal(services_find("drive"), SERVICE_DRIVE);
+  assert_int_equal(services_find("fax"), SERVICE_COUNT);
   assert_string_equal(services_state_name(SERVICE_NOT_CONFIGURED), "not_configured");
 }
 

@@ -9,11 +9,16 @@
  * file any calendar program can import.
  *
  * Both backends return events in one shape, sorted by start:
- *   {id, title, start, end, all_day, time_zone, busy}
+ *   {id, title, start, end, all_day, time_zone, busy, declined, event_type}
  * start and end are RFC 3339 with the event's own offset
  * ("2024-05-01T09:00:00+02:00"), or "YYYY-MM-DD" dates for all-day events
  * (end exclusive, as Google has it); time_zone is the IANA name or null;
- * busy is false for events marked free (transparent). Events overlapping the
+ * busy is false for events marked free (transparent); declined is true when
+ * the calendar's owner declined (live: the attendee marked self; local: the
+ * ATTENDEE whose address is the calendar id, or, for an id that is not an
+ * address such as "primary", when every ATTENDEE declined); event_type is
+ * Google's eventType ("default", "outOfOffice", "focusTime", ...), locally
+ * "outOfOffice" for X-MICROSOFT-CDO-BUSYSTATUS:OOF. Events overlapping the
  * window [from, to) are returned; cancelled ones are not.
  *
  * insert takes {title, start, end, description?, busy? (default true),

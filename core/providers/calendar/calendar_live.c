@@ -57,7 +57,21 @@ static int malformed(size_t index, const char *field, struct growth_error *err)
                                       "shape", index + 1, field);
 }
 
-/* One Google Event as {id, title, start, end, all_day, time_zone, busy}; NULL with err when malformed. */
+/* Whether the calendar's owner (the attendee marked self) declined the event. */
+static int declined_by_self(json_t *item)
+{
+  size_t i;
+  json_t *attendee;
+  json_array_foreach(json_object_get(item, "attendees"), i, attendee) {
+    const char *response = json_string_value(json_object_get(attendee, "responseStatus"));
+    if (json_is_true(json_object_get(attendee, "self")) && response && strcmp(response, "declined") == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* One Google Event as {id, title, start, end, all_day, time_zone, busy, declined, event_type}; NULL with err
+ * when malformed. */
 static json_t *normalise(json_t *item, size_t index, const char *calendar_zone, struct growth_error *err)
 {
   const char *id = json_string_value(json_object_get(item, "id"));
@@ -77,9 +91,12 @@ static json_t *normalise(json_t *item, size_t index, const char *calendar_zone, 
     zone = calendar_zone;
   const char *title = json_string_value(json_object_get(item, "summary"));
   const char *transparency = json_string_value(json_object_get(item, "transparency"));
-  json_t *event = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s?, s:b}", "id", id, "title", title ? title : "", "start",
-                            all_day ? start_date : start_time, "end", all_day ? end_date : end_time, "all_day", all_day,
-                            "time_zone", zone, "busy", !(transparency && strcmp(transparency, "transparent") == 0));
+  const char *type = json_string_value(json_object_get(item, "eventType"));
+  json_t *event = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s?, s:b, s:b, s:s}", "id", id, "title", title ? title : "",
+                            "start", all_day ? start_date : start_time, "end", all_day ? end_date : end_time, "all_day",
+                            all_day, "time_zone", zone, "busy",
+                            !(transparency && strcmp(transparency, "transparent") == 0), "declined",
+                            declined_by_self(item), "event_type", type ? type : "default");
   if (!event)
     error_set(err, ERR_NO_MEMORY, "calendar.events: out of memory");
   return event;

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "providers/calendar/calendar_backend.h"
@@ -125,6 +126,7 @@ static struct icaltimetype recurrence_id(icalcomponent *event)
 /* ---- expansion ---- */
 
 struct expansion {
+  const char *owner;     /* the calendar id: its owner's address, or "primary" and the like */
   const struct calendar_window *window;
   json_t *events;
   json_t *overrides;     /* "uid\n<instant>" -> true */
@@ -140,6 +142,8 @@ struct series {
   const char *uid;
   const char *title;
   int busy;
+  int declined;
+  int out_of_office;
   int recurring;
   struct icaltimetype start;      /* DTSTART, zone resolved */
   struct icaltimetype end;        /* DTEND, zone resolved */
@@ -177,8 +181,10 @@ static int emit(struct expansion *x, const struct series *s, struct icaltimetype
     instance_id(s->uid, from, s->start.is_date, id, sizeof id);
   else
     snprintf(id, sizeof id, "%.500s", s->uid);
-  json_t *event = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s?, s:b}", "id", id, "title", s->title, "start", start, "end",
-                            end, "all_day", s->start.is_date, "time_zone", zone_name(s->start), "busy", s->busy);
+  json_t *event = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s?, s:b, s:b, s:s}", "id", id, "title", s->title, "start",
+                            start, "end", end, "all_day", s->start.is_date, "time_zone", zone_name(s->start), "busy",
+                            s->busy, "declined", s->declined, "event_type",
+                            s->out_of_office ? "outOfOffice" : "default");
   if (!event || json_array_append_new(x->events, event) != 0)
     return error_set(x->err, ERR_NO_MEMORY, "calendar.events: out of memory");
   return 0;
@@ -206,7 +212,39 @@ static int is_overridden(struct expansion *x, const char *uid, struct icaltimety
   return override_key(uid, instant(occurrence), key, sizeof key) == 0 && json_object_get(x->overrides, key) != NULL;
 }
 
-static int read_series(icalcomponent *event, struct series *s, int index)
+/* The owner declined: the ATTENDEE whose address is owner declined or, when owner is not an address
+ * ("primary"), every ATTENDEE declined (a file exported from one's own calendar lists its owner). */
+static int is_declined(icalcomponent *event, const char *owner)
+{
+  int by_address = strchr(owner, '@') != NULL, attendees = 0, declined = 0;
+  for (icalproperty *p = icalcomponent_get_first_property(event, ICAL_ATTENDEE_PROPERTY); p;
+       p = icalcomponent_get_next_property(event, ICAL_ATTENDEE_PROPERTY)) {
+    const char *address = icalproperty_get_attendee(p);
+    icalparameter *partstat = icalproperty_get_first_parameter(p, ICAL_PARTSTAT_PARAMETER);
+    int said_no = partstat && icalparameter_get_partstat(partstat) == ICAL_PARTSTAT_DECLINED;
+    if (address && strncasecmp(address, "mailto:", 7) == 0)
+      address += 7;
+    if (by_address && address && strcasecmp(address, owner) == 0)
+      return said_no;
+    attendees++;
+    declined += said_no;
+  }
+  return !by_address && attendees > 0 && declined == attendees;
+}
+
+/* Outlook's out-of-office mark (Google's eventType outOfOffice has no iCalendar property). */
+static int is_out_of_office(icalcomponent *event)
+{
+  for (icalproperty *p = icalcomponent_get_first_property(event, ICAL_X_PROPERTY); p;
+       p = icalcomponent_get_next_property(event, ICAL_X_PROPERTY)) {
+    const char *name = icalproperty_get_x_name(p), *value = icalproperty_get_x(p);
+    if (name && value && strcasecmp(name, "X-MICROSOFT-CDO-BUSYSTATUS") == 0 && strcasecmp(value, "OOF") == 0)
+      return 1;
+  }
+  return 0;
+}
+
+static int read_series(icalcomponent *event, struct series *s, int index, const char *owner)
 {
   static _Thread_local char fallback_uid[32];
   memset(s, 0, sizeof *s);
@@ -220,6 +258,8 @@ static int read_series(icalcomponent *event, struct series *s, int index)
     s->title = "";
   icalproperty *transp = icalcomponent_get_first_property(event, ICAL_TRANSP_PROPERTY);
   s->busy = !(transp && icalproperty_get_transp(transp) == ICAL_TRANSP_TRANSPARENT);
+  s->declined = is_declined(event, owner);
+  s->out_of_office = is_out_of_office(event);
   s->start = icalcomponent_get_dtstart(event);
   if (icaltime_is_null_time(s->start))
     return -1;
@@ -273,7 +313,7 @@ static int expand_calendar(struct expansion *x, icalcomponent *root)
   for (icalcomponent *event = icalcomponent_get_first_component(root, ICAL_VEVENT_COMPONENT); event;
        event = icalcomponent_get_next_component(root, ICAL_VEVENT_COMPONENT)) {
     struct series s;
-    if (icalcomponent_get_status(event) == ICAL_STATUS_CANCELLED || read_series(event, &s, index++) != 0)
+    if (icalcomponent_get_status(event) == ICAL_STATUS_CANCELLED || read_series(event, &s, index++, x->owner) != 0)
       continue;
     struct icaltimetype replaced = recurrence_id(event);
     int result;
@@ -334,7 +374,7 @@ int calendar_local_events(struct calendar_local *local, const char *calendar_id,
                           json_t **events, struct growth_error *err)
 {
   char outbox[PATH_MAX];
-  struct expansion x = { window, json_array(), json_object(), err };
+  struct expansion x = { calendar_id, window, json_array(), json_object(), err };
   int result = -1;
   if (!x.events || !x.overrides) {
     error_set(err, ERR_NO_MEMORY, "calendar.events: out of memory");
