@@ -145,9 +145,11 @@ test("sign in, launch all, watch, open a job and an artifact, retry a failure", 
   await page.locator('.card[data-agent="beta"]').getByRole("button", { name: /Launch/ }).click();
   await page.getByText(/Launched 1 job\(s\): beta-/).waitFor();
   const betaJob = (await page.locator("#launch-result").innerText()).match(/beta-\d+-[0-9a-f]+/)[0];
+  let firstFinish = 0;
   await waitFor("beta to fail", async () => {
-    const r = await page.request.get(`http://127.0.0.1:${port}/api/orchestrator/jobs/${betaJob}`);
-    return (await r.json()).state === "failed";
+    const job = await (await page.request.get(`http://127.0.0.1:${port}/api/orchestrator/jobs/${betaJob}`)).json();
+    firstFinish = job.finishedOn;
+    return job.state === "failed";
   }, 60000);
   await waitFor("the beta card to show the failure", async () => (await cardState(page, "beta")) === "failed");
   await page.locator('.card[data-agent="beta"]').getByRole("button", { name: /Open the last job/ }).click();
@@ -155,6 +157,10 @@ test("sign in, launch all, watch, open a job and an artifact, retry a failure", 
   await page.getByRole("button", { name: "Retry this job" }).click();
   await page.locator("#drawer .retry-note").getByText(/^Retried at/).waitFor();
   await waitFor("the retry in the feed", async () => (await page.locator("#feed").innerText()).includes("(was failed)"));
+  await waitFor("the retried job to run and fail again", async () => {
+    const job = await (await page.request.get(`http://127.0.0.1:${port}/api/orchestrator/jobs/${betaJob}`)).json();
+    return job.state === "failed" && job.finishedOn > firstFinish;
+  }, 60000);
   await page.screenshot({ path: path.join(SHOTS, "05-retried.png") });
   await page.getByRole("button", { name: "Close the job details" }).click();
 

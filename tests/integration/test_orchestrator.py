@@ -409,6 +409,7 @@ class Retry(Orchestrator):
                            timeout=60, what="the job to fail for good")
         status, body = self.server.json("GET", f"/api/orchestrator/jobs/{job_id}")
         self.assertGreaterEqual(body["attemptsMade"], 1)
+        first_finish = body["finishedOn"]
         self.assertTrue(body["failedReason"])
         readiness = {a["name"]: a for a in self.server.json("GET", "/api/orchestrator/readiness")[1]["agents"]}
         self.assertEqual(readiness["beta"]["lastRun"]["state"], "failed")
@@ -420,9 +421,11 @@ class Retry(Orchestrator):
         self.assertEqual(status, 202, body)
         events = self.server.json("GET", "/api/orchestrator/monitor?agent=beta")[1]["events"]
         self.assertTrue(any(e["event"] == "waiting" and e.get("prev") == "failed" for e in events), events)
-        harness.wait_until(lambda: self.server.json("GET", f"/api/orchestrator/jobs/{job_id}")[1]["attemptsStarted"] >= 1
-                           and self.server.json("GET", f"/api/orchestrator/jobs/{job_id}")[1]["state"] != "waiting",
-                           timeout=30, what="the retried job to be taken again")
+
+        def ran_again():
+            job = self.server.json("GET", f"/api/orchestrator/jobs/{job_id}")[1]
+            return job["state"] == "failed" and job["finishedOn"] > first_finish
+        harness.wait_until(ran_again, timeout=60, what="the retried job to run and fail again")
 
 
 if __name__ == "__main__":
