@@ -89,7 +89,7 @@ void kill_switch_filter_free(struct kill_switch_filter *filter);
  * agent asked for is disabled nothing is added and the answer is ERR_CONFLICT with
  * kill_switch_filter_message's text (HTTP 409). Otherwise as launcher_launch. */
 int kill_switch_launch(struct kill_switch *kill_switch, struct queue *queue, const char *scripts_dir,
-                       const char *const *names, size_t count, json_t *user, json_t *input, char ***ids_out,
+                       const char *const *names, size_t count, json_t *profile, char ***ids_out,
                        size_t *ids_count, struct kill_switch_filter *filter_out, struct growth_error *err);
 
 /* "niche is disabled by ops at 2026-...Z: <reason>; ..." for every skipped agent: the text of the 409 of a

@@ -11,7 +11,7 @@
 #include "base/log.h"
 
 int kill_switch_launch(struct kill_switch *kill_switch, struct queue *queue, const char *scripts_dir,
-                       const char *const *names, size_t count, json_t *user, json_t *input, char ***ids_out,
+                       const char *const *names, size_t count, json_t *profile, char ***ids_out,
                        size_t *ids_count, struct kill_switch_filter *filter_out, struct growth_error *err)
 {
   *ids_out = NULL;
@@ -41,7 +41,7 @@ int kill_switch_launch(struct kill_switch *kill_switch, struct queue *queue, con
     status = 0;   /* an empty agents folder: nothing to launch, nothing refused */
     goto done;
   }
-  if (launcher_launch(queue, scripts_dir, filter_out->launch, filter_out->launch_count, user, input, ids_out,
+  if (launcher_launch(queue, scripts_dir, filter_out->launch, filter_out->launch_count, profile, ids_out,
                       ids_count, err) != 0) {
     log_error("Orchestrator", "Launch failed: %s", err->message);
     goto done;

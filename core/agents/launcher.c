@@ -3,6 +3,7 @@
  */
 #include "agents/launcher.h"
 
+
 #include <dirent.h>
 #include <openssl/rand.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "agents/profile.h"
 #include "base/clock.h"
 
 static int compare_names(const void *a, const void *b)
@@ -108,8 +110,20 @@ static void make_job_id(const char *name, char *out, size_t size)
   snprintf(out, size, "%s-%lld-%02x%02x%02x", name, (long long)clock_wall_ms(), random[0], random[1], random[2]);
 }
 
+/* {"user": ..., "input": ...} for one agent's job, as JSON text (malloc'd), or NULL when out of memory. */
+static char *job_data(json_t *profile, const char *agent)
+{
+  json_t *user = profile ? profile_user(profile) : NULL;
+  json_t *input = profile ? profile_input(profile, agent) : NULL;
+  json_t *data = json_pack("{s:o, s:o}", "user", json_is_object(user) ? json_incref(user) : json_object(),
+                           "input", json_is_object(input) ? json_incref(input) : json_object());
+  char *text = data ? json_dumps(data, JSON_COMPACT) : NULL;
+  json_decref(data);
+  return text;
+}
+
 int launcher_launch(struct queue *queue, const char *scripts_dir, const char *const *names, size_t count,
-                    json_t *user, json_t *input, char ***ids_out, size_t *ids_count, struct growth_error *err)
+                    json_t *profile, char ***ids_out, size_t *ids_count, struct growth_error *err)
 {
   *ids_out = NULL;
   *ids_count = 0;
@@ -122,22 +136,11 @@ int launcher_launch(struct queue *queue, const char *scripts_dir, const char *co
     count = listed_count;
   }
   int status = -1;
-  json_t *data = NULL;
-  char *data_text = NULL;
   char (*job_ids)[128] = calloc(count ? count : 1, sizeof *job_ids);
+  char **texts = calloc(count ? count : 1, sizeof *texts);
   struct queue_new_job *jobs = calloc(count ? count : 1, sizeof *jobs);
-  if (!job_ids || !jobs) {
+  if (!job_ids || !texts || !jobs) {
     error_set(err, ERR_NO_MEMORY, "launch: out of memory");
-    goto done;
-  }
-  data = json_pack("{s:O?, s:O?}", "user", user, "input", input);
-  if (data && !user)
-    json_object_set_new(data, "user", json_object());
-  if (data && !input)
-    json_object_set_new(data, "input", json_object());
-  data_text = data ? json_dumps(data, JSON_COMPACT) : NULL;
-  if (!data_text) {
-    error_set(err, ERR_NO_MEMORY, "launch: out of memory building the job data");
     goto done;
   }
   struct queue_job_options options;
@@ -148,16 +151,21 @@ int launcher_launch(struct queue *queue, const char *scripts_dir, const char *co
   for (size_t i = 0; i < count; i++) {
     if (check_script(scripts_dir, names[i], err) != 0)
       goto done;
+    if (!(texts[i] = job_data(profile, names[i]))) {
+      error_set(err, ERR_NO_MEMORY, "launch: out of memory building the job data of %s", names[i]);
+      goto done;
+    }
     make_job_id(names[i], job_ids[i], sizeof job_ids[i]);
-    jobs[i] = (struct queue_new_job){ .name = names[i], .data = data_text, .job_id = job_ids[i], .options = &options };
+    jobs[i] = (struct queue_new_job){ .name = names[i], .data = texts[i], .job_id = job_ids[i], .options = &options };
   }
   if (count && queue_add_bulk(queue, jobs, count, ids_out, err) != 0)
     goto done;
   *ids_count = count;
   status = 0;
 done:
-  free(data_text);
-  json_decref(data);
+  for (size_t i = 0; texts && i < count; i++)
+    free(texts[i]);
+  free(texts);
   free(jobs);
   free(job_ids);
   queue_free_strings(listed, listed_count);

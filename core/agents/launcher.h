@@ -24,9 +24,10 @@ int launcher_list_agents(const char *scripts_dir, char ***names_out, size_t *cou
 /* Reads the profile: the JSON object in path, or {} when path is NULL. New reference or NULL with err. */
 json_t *launcher_read_profile(const char *path, struct growth_error *err);
 
-/* Adds one job per name (all of scripts_dir/agents when count is 0) in one bulk add. A name without a
- * script is ERR_NOT_FOUND and nothing is added. input may be NULL ({}). *ids_out as queue_add_bulk. */
+/* Adds one job per name (all of scripts_dir/agents when count is 0) in one bulk add, each with the
+ * profile's user and that agent's input (profile.h; profile may be NULL: {} for both). A name without a
+ * script is ERR_NOT_FOUND and nothing is added. *ids_out as queue_add_bulk. */
 int launcher_launch(struct queue *queue, const char *scripts_dir, const char *const *names, size_t count,
-                    json_t *user, json_t *input, char ***ids_out, size_t *ids_count, struct growth_error *err);
+                    json_t *profile, char ***ids_out, size_t *ids_count, struct growth_error *err);
 
 #endif

@@ -183,6 +183,13 @@ static const struct setting settings[] = {
     "texts per embeddings request (the OpenAI API takes 2048; some local servers want fewer)" },
   { "GROWTH_TWILIO_URL", KIND_STRING, AT(twilio_url), "https://api.twilio.com", false, 0, 0,
     "base URL of Twilio's REST API (the live sms backend)" },
+  /* orchestrator */
+  { "GROWTH_IDEMPOTENCY_TTL_S", KIND_INT, AT(idempotency_ttl_s), "86400", false, 1, 2592000,
+    "seconds a launch's Idempotency-Key keeps answering with the same job ids" },
+  { "GROWTH_SSE_HISTORY", KIND_INT, AT(sse_history), "1000", false, 0, 100000,
+    "events kept in memory for event-stream clients that resume with Last-Event-ID" },
+  { "GROWTH_MONITOR_LIMIT_MAX", KIND_INT, AT(monitor_limit_max), "1000", false, 1, 10000,
+    "largest limit /api/orchestrator/monitor accepts" },
 };
 
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])

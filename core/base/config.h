@@ -111,6 +111,10 @@ struct config {
   char *twilio_url;
   /* not a setting: the --env-file growthd was given (NULL when none), for a reload (config_reload.h) */
   const char *env_file;
+  /* orchestrator */
+  long idempotency_ttl_s;
+  long sse_history;
+  long monitor_limit_max;
 };
 
 /* Returns the value of a variable, or NULL when it is not set. */

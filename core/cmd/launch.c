@@ -83,7 +83,7 @@ int command_launch(const struct config *config, int argc, char **argv)
   kill_switch = queue ? kill_switch_new(pool, config->queue_prefix, config->queue_name, &err) : NULL;
   if (!kill_switch)
     goto done;
-  if (kill_switch_launch(kill_switch, queue, config->scripts_dir, names, count, profile, NULL, &ids, &id_count,
+  if (kill_switch_launch(kill_switch, queue, config->scripts_dir, names, count, profile, &ids, &id_count,
                          &filter, &err) != 0) {
     status = err.code == ERR_NOT_FOUND || err.code == ERR_BAD_ARGUMENT ? EXIT_USAGE : 1;
     goto done;

@@ -32,8 +32,12 @@
 #include "cmd/command.h"
 #include "cmd/job_worker.h"
 #include "http/api.h"
+#include "agents/launcher.h"
 #include "http/auth.h"
+#include "http/orchestrator_events.h"
+#include "http/orchestrator_internal.h"
 #include "http/server.h"
+#include "http/sse_broadcaster.h"
 #include "providers/services.h"
 #include "redis/redis_pool.h"
 
@@ -88,6 +92,40 @@ static struct redis_pool *open_redis(const struct config *config, struct growth_
     .command_timeout_ms = config->redis_command_timeout_ms,
   };
   return redis_pool_new(&options, err);
+}
+
+/* The queue, the default profile, the events reader with its SSE clients, and the queue-depth metrics. */
+static int start_orchestrator(const struct config *config, struct api_context *context, struct growth_error *err)
+{
+  context->queue = queue_new(context->redis, config->queue_prefix, config->queue_name, err);
+  if (!context->queue)
+    return -1;
+  json_t *profile = launcher_read_profile(config->profile_path, err);
+  if (!profile)
+    return -1;
+  context->default_profile = profile;
+  struct sse_broadcaster_options options = {
+    .client_buffer_bytes = (size_t)config->sse_client_buffer_bytes,
+    .heartbeat_ms = config->sse_heartbeat_s * 1000,
+    .history = (size_t)config->sse_history,
+  };
+  context->broadcaster = sse_broadcaster_new(&options, err);
+  if (!context->broadcaster)
+    return -1;
+  context->events = orchestrator_events_start(context->queue, context->broadcaster, err);
+  if (!context->events)
+    return -1;
+  return orchestrator_metrics_attach(context, err);
+}
+
+static void stop_orchestrator(struct api_context *context)
+{
+  if (context->queue)
+    orchestrator_metrics_detach(context);
+  orchestrator_events_stop(context->events);
+  sse_broadcaster_free(context->broadcaster);
+  queue_free(context->queue);
+  json_decref(context->default_profile);
 }
 
 static int parse_serve_options(int argc, char **argv, long *workers)
@@ -152,6 +190,8 @@ int command_serve(const struct config *config, int argc, char **argv)
     goto done;
   if (!(history = config_history_new(&err)))
     goto done;
+  if (start_orchestrator(config, &context, &err) != 0)
+    goto done;
   router = api_router_new(config, &err);
   if (!router)
     goto done;
@@ -187,6 +227,7 @@ done:
     log_error("Server", "%s", err.message);
   job_worker_stop(worker, config);
   http_server_stop(server, 0);
+  stop_orchestrator(&context);
   watcher_stop(watcher);
   kill_switch_remove_metrics(context.kill_switch);
   kill_switch_free(context.kill_switch);

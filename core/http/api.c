@@ -37,6 +37,15 @@ static const struct route_row core_routes[] = {
   { "POST", ORCHESTRATOR_PREFIX "/agents/{name}/disable", api_agent_disable },
   { "POST", ORCHESTRATOR_PREFIX "/agents/{name}/enable", api_agent_enable },
   { "GET", ORCHESTRATOR_PREFIX "/agents/disabled", api_agents_disabled },
+  { "POST", ORCHESTRATOR_PREFIX "/launch", api_orchestrator_launch },
+  { "GET", ORCHESTRATOR_PREFIX "/readiness", api_orchestrator_readiness },
+  { "GET", ORCHESTRATOR_PREFIX "/monitor", api_orchestrator_monitor },
+  { "GET", ORCHESTRATOR_PREFIX "/events", api_orchestrator_events },
+  { "GET", ORCHESTRATOR_PREFIX "/jobs/{id}", api_orchestrator_job },
+  { "POST", ORCHESTRATOR_PREFIX "/jobs/{id}/retry", api_orchestrator_retry },
+  { "POST", ORCHESTRATOR_PREFIX "/pause", api_orchestrator_pause },
+  { "POST", ORCHESTRATOR_PREFIX "/resume", api_orchestrator_resume },
+  { "GET", "/api/artifacts/{jobId}/{name}", api_artifact },
 };
 
 static const struct route_row dashboard_routes[] = {

@@ -13,9 +13,12 @@
 #include "http/handler.h"
 #include "http/router.h"
 #include "providers/services.h"
+#include "queue/queue.h"
 #include "redis/redis_pool.h"
 
 struct kill_switch;
+struct orchestrator_events;
+struct sse_broadcaster;
 
 struct api_context {
   /* The configuration in use: an immutable snapshot that a reload (SIGHUP, config_reload.h) replaces with
@@ -28,6 +31,10 @@ struct api_context {
   struct auth *auth;      /* access control; NULL means open */
   struct services *services;   /* the integrations' backends, for readiness (providers/services.h) */
   int64_t started_ms;     /* monotonic */
+  struct queue *queue;    /* the configured queue, on the redis pool */
+  struct orchestrator_events *events;   /* the events stream's reader */
+  struct sse_broadcaster *broadcaster;  /* its Server-Sent Event clients */
+  json_t *default_profile; /* GROWTH_PROFILE's profile ({} when unset), read at start */
 };
 
 /* Builds the route table. The dashboard's routes (/agents) are always in it; the guard answers 404 for them

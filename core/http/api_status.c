@@ -1,13 +1,12 @@
 /*
- * api_status.c — the read-only status endpoints: /health, /api/agents,
- * /api/dashboard and /api/orchestrator/health.
+ * api_status.c — the read-only status endpoints: /health and /api/agents.
  *
  * /api/agents shows each agent's kill switch (disabled, by whom, when, why) and /api/dashboard lists the
  * disabled agents, so both answer what a partial rollback left switched off.
  *
  * /health never touches Redis: it answers while the process runs, which is
- * what a load balancer's liveness probe needs. /api/orchestrator/health does
- * ping Redis, with the pool's timeouts, and turns 503 while Redis is away.
+ * what a load balancer's liveness probe needs. The Redis-backed ones are in
+ * api_orchestrator.c.
  */
 #include <stdlib.h>
 
@@ -74,48 +73,3 @@ void api_agents(struct http_request *request, struct http_response *response)
   http_respond_json(response, 200, json_pack("{s:I, s:o}", "count", (json_int_t)count, "agents", list));
 }
 
-void api_dashboard_summary(struct http_request *request, struct http_response *response)
-{
-  const struct api_context *context = request->context;
-  struct growth_error err = { 0 };
-  json_t *registry = api_registry_json(context->registry, &err);
-  if (!registry) {
-    http_respond_growth_error(response, &err);
-    return;
-  }
-  const struct config *config = context->config;
-  json_t *disabled = json_array();
-  struct kill_switch_state *states = NULL;
-  size_t count = 0;
-  if (context->kill_switch && kill_switch_list(context->kill_switch, &states, &count, &err) == 0)
-    for (size_t i = 0; disabled && i < count; i++)
-      json_array_append_new(disabled, kill_switch_state_json(&states[i]));
-  free(states);
-  http_respond_json(response, 200,
-                    json_pack("{s:s, s:{s:b, s:b}, s:{s:s}, s:o, s:o}", "environment",
-                              config_environment_name(config->environment), "flags", "growthAgents",
-                              config->enable_agents, "growthDashboard", config->enable_dashboard, "queue", "name",
-                              config->queue_name, "agentRegistry", registry, "disabledAgents",
-                              disabled ? disabled : json_array()));
-}
-
-void api_orchestrator_health(struct http_request *request, struct http_response *response)
-{
-  const struct api_context *context = request->context;
-  const struct config *config = context->config;
-  struct growth_error err = { 0 };
-  char target[300];
-  redis_url_describe(&config->redis, target, sizeof target);
-  double latency_ms = redis_pool_ping_ms(context->redis, &err);
-  json_t *redis = latency_ms >= 0
-      ? json_pack("{s:b, s:s, s:f}", "connected", 1, "address", target, "latencyMs", latency_ms)
-      : json_pack("{s:b, s:s, s:s}", "connected", 0, "address", target, "error", err.message);
-  if (latency_ms < 0)
-    log_warn("Orchestrator", "Health check: Redis unavailable: %s", err.message);
-  json_t *registry = api_registry_json(context->registry, &err);
-  int healthy = latency_ms >= 0;
-  http_respond_json(response, healthy ? 200 : 503,
-                    json_pack("{s:s, s:o, s:{s:s}, s:o}", "status", healthy ? "ok" : "degraded", "redis", redis,
-                              "queue", "name", config->queue_name, "agentRegistry",
-                              registry ? registry : json_null()));
-}
