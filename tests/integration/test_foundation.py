@@ -297,9 +297,15 @@ class Lifecycle(unittest.TestCase):
             slow.start()
             time.sleep(0.4)
             g.process.send_signal(signal.SIGTERM)
-            time.sleep(0.2)
-            with self.assertRaises(OSError):  # no longer accepting
-                socket.create_connection(("127.0.0.1", g.port), timeout=1).close()
+
+            def refused():
+                try:
+                    socket.create_connection(("127.0.0.1", g.port), timeout=1).close()
+                    return False
+                except OSError:
+                    return True
+            wait_until(refused, timeout=5, what="the listening socket to close")  # no longer accepting
+            self.assertTrue(slow.is_alive())  # while the request in flight is still being answered
             slow.join(10)
             self.assertEqual(result["r"][0], 503)  # answered, not cut off
             self.assertEqual(g.process.wait(10), 0)
