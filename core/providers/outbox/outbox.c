@@ -140,19 +140,30 @@ int outbox_append_line(const char *folder, const char *name, const char *line, s
     error_set(err, ERR_IO, "outbox: cannot lock %s: %s", path, strerror(errno));
     goto fail;
   }
+  /* The size before the append, taken under the lock: a failed append (a full disk writes part of
+   * the line, then ENOSPC) is cut back to it, so the file never ends in half a line that the next
+   * append would run into. */
+  struct stat before;
+  if (fstat(fd, &before) != 0) {
+    error_set(err, ERR_IO, "outbox: cannot read the size of %s: %s", path, strerror(errno));
+    goto fail;
+  }
   /* A write to an O_APPEND descriptor is one atomic append for regular files; the lock
    * also covers a short write, which would otherwise let another writer in mid-line. */
   if (write_all(fd, line, len) != 0) {
     error_set(err, ERR_IO, "outbox: cannot append to %s: %s", path, strerror(errno));
-    goto fail;
+    goto fail_cut;
   }
   if (fsync(fd) != 0) {
     error_set(err, ERR_IO, "outbox: cannot flush %s: %s", path, strerror(errno));
-    goto fail;
+    goto fail_cut;
   }
   close(fd);
   return 0;
 
+fail_cut:
+  if (ftruncate(fd, before.st_size) == 0)
+    (void)fsync(fd);
 fail:
   close(fd);
   return -1;
