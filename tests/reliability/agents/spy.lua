@@ -37,7 +37,9 @@ return {
     out[#out + 1] = tostring(backend) .. ":" .. tostring(reason)
     local ok, err = pcall(llm.chat, { messages = { { role = "user", content = "hello" } } })
     out[#out + 1] = tostring(ok) .. ":" .. (type(err) == "table" and json.encode(err) or tostring(err))
-    local seen = table.concat(out, "\n")
+    local ok, err = pcall(mail.send, { to = "ada@example.com", subject = "spy", text = "spy" })
+    out[#out + 1] = tostring(ok) .. ":" .. (type(err) == "table" and json.encode(err) or tostring(err))
+    local seen = table.concat(out, "\n"):gsub("[\128-\255]", "?")
     ctx.log(seen:sub(1, 60000))
     ctx.store.set("seen", seen:sub(1, 60000))
     return { seen = seen }
