@@ -103,6 +103,9 @@ struct config {
   long max_stalled_count;
   long shutdown_grace_s;
   char *profile_path;
+  /* reliability */
+  long keep_completed;
+  long keep_failed;
 };
 
 /* Returns the value of a variable, or NULL when it is not set. */

@@ -166,7 +166,8 @@ class Fleet:
                     "TWILIO_FROM_NUMBER": "+14155550100", "GROWTH_LOCK_DURATION_MS": "3000",
                     "GROWTH_STALLED_INTERVAL_MS": "1000", "GROWTH_MAX_STALLED_COUNT": "50",
                     "GROWTH_SHUTDOWN_GRACE_S": "10", "GROWTH_REDIS_CONNECT_TIMEOUT_MS": "500",
-                    "GROWTH_REDIS_COMMAND_TIMEOUT_MS": "2000"}
+                    "GROWTH_REDIS_COMMAND_TIMEOUT_MS": "2000",
+                    "GROWTH_KEEP_COMPLETED": "-1", "GROWTH_KEEP_FAILED": "-1"}
         self.env.update(extra_env or {})
         self.workers = []
         self.serve = None
