@@ -173,10 +173,10 @@ static const struct setting settings[] = {
   { "GROWTH_PROFILE", KIND_STRING, AT(profile_path), NULL, false, 0, 0,
     "JSON file of the user profile that `launch` puts in each job's data.user ({} when unset)" },
   /* reliability */
-  { "GROWTH_KEEP_COMPLETED", KIND_INT, AT(keep_completed), "1000", false, -1, 100000000,
-    "completed jobs kept in Redis, newest first (BullMQ's removeOnComplete count); -1 keeps every one" },
-  { "GROWTH_KEEP_FAILED", KIND_INT, AT(keep_failed), "5000", false, -1, 100000000,
-    "failed jobs kept in Redis, newest first (BullMQ's removeOnFail count); -1 keeps every one" },
+  { "GROWTH_KEEP_COMPLETED", KIND_INT, AT(keep_completed), "1000", false, 0, 100000000,
+    "completed jobs kept in Redis, newest first (BullMQ's removeOnComplete count); 0 keeps every one" },
+  { "GROWTH_KEEP_FAILED", KIND_INT, AT(keep_failed), "5000", false, 0, 100000000,
+    "failed jobs kept in Redis, newest first (BullMQ's removeOnFail count); 0 keeps every one" },
 };
 
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])

@@ -76,7 +76,9 @@ int command_launch(const struct config *config, int argc, char **argv)
   queue = pool ? queue_new(pool, config->queue_prefix, config->queue_name, &err) : NULL;
   if (!queue)
     goto done;
-  queue_set_retention(queue, config->keep_completed, config->keep_failed);
+  /* 0 in the settings keeps every job: no count in the job's options */
+  queue_set_retention(queue, config->keep_completed > 0 ? config->keep_completed : -1,
+                      config->keep_failed > 0 ? config->keep_failed : -1);
   if (launcher_launch(queue, config->scripts_dir, names, count, profile, NULL, &ids, &id_count, &err) != 0) {
     status = err.code == ERR_NOT_FOUND || err.code == ERR_BAD_ARGUMENT ? EXIT_USAGE : 1;
     goto done;

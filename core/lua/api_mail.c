@@ -170,6 +170,9 @@ static int mail_send_message(lua_State *L)
   const struct services_job *job = sandbox_services(L);
   const struct services *services = job ? job->services : NULL;
   char message_id[MAIL_MESSAGE_ID_SIZE];
+  char key[EFFECT_KEY_MAX];   /* inside ctx.step: the same message when the step runs again after a crash */
+  if (sandbox_next_effect_key(L, key, sizeof key) == 0)
+    message.idempotency_key = key;
   if (services_require(services, SERVICE_MAIL, &err) != 0 ||
       mail_send(services_config(services), &message, message_id, &err) != 0)
     return args_raise_from(L, &err, function);

@@ -48,7 +48,7 @@ class RedisRestart(unittest.TestCase):
             after.append(self.health())
             time.sleep(0.2)
         fleet.wait_finished(ids, timeout=300)
-        jobs, repeated = assert_exactly_once(self, fleet, ids)
+        jobs = assert_exactly_once(self, fleet, ids)
         self.assertEqual(statuses, {503}, f"API answers while Redis was away: {statuses}")
         self.assertEqual(after[-1], 200, after)
         self.assertEqual([w.process.pid for w in workers] + [fleet.serve.process.pid], pids)

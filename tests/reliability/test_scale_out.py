@@ -24,7 +24,7 @@ class ScaleOut(unittest.TestCase):
         ids = fleet.launch(["sidefx", "noop"] * 500)
         self.assertEqual(len(set(ids)), 1000)
         fleet.wait_finished(ids, timeout=400)
-        jobs, _ = assert_exactly_once(self, fleet, ids)
+        jobs = assert_exactly_once(self, fleet, ids)
         workers = {j.get("pb", "").rsplit("-", 1)[-1] for j in jobs.values()}
         self.assertEqual(len(workers), 3, f"jobs were not spread over the three workers: {workers}")
         self.assertEqual({j["atm"] for j in jobs.values()}, {"1"})

@@ -32,7 +32,7 @@ class Sigterm(unittest.TestCase):
         code = stopping.process.wait(timeout=grace_s + 15)
         stopped_ms = time.time() * 1000
         fleet.wait_finished(ids, timeout=120)
-        jobs, repeated = assert_exactly_once(self, fleet, ids)
+        jobs = assert_exactly_once(self, fleet, ids)
         self.assertEqual(code, 0, stopping.log()[-2000:])
         self.assertLessEqual(stopped_ms - signalled_ms, (grace_s + 5) * 1000)
         started_after = [i for i, j in jobs.items()

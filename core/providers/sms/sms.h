@@ -27,7 +27,11 @@ enum sms_backend { SMS_BACKEND_LIVE, SMS_BACKEND_LOCAL, SMS_BACKEND_MISSING, SMS
 enum sms_backend sms_backend_of(const struct config *cfg, char *reason, size_t reason_size);
 
 /* Sends body to to (E.164) with the selected backend; fills sid. bad_config with the reason
- * when SMS is missing or not configured. */
+ * when SMS is missing or not configured. key (NULL: none) is an idempotency key: the local backend
+ * sends a message once per key (sms_local_send_keyed). */
+int sms_send_keyed(const struct config *cfg, const char *to, const char *body, const char *key,
+                   char sid[SMS_SID_SIZE], struct growth_error *err);
+/* sms_send_keyed without a key: every call sends. */
 int sms_send(const struct config *cfg, const char *to, const char *body, char sid[SMS_SID_SIZE],
              struct growth_error *err);
 
