@@ -8,6 +8,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from fleet import Fleet  # noqa: E402
+from harness import wait_until  # noqa: E402
 
 
 class Retention(unittest.TestCase):
@@ -21,11 +22,10 @@ class Retention(unittest.TestCase):
         fleet = self.fleet
         with open(os.path.join(fleet.scripts, "agents", "fails.lua"), "w") as f:
             f.write('return { name = "fails", tier = "rooted", run = function(ctx) local x = nil; return x.y end }\n')
-        fleet.start_worker(concurrency=2)
         ids = fleet.launch(["noop"] * 60 + ["fails"] * 20)
-        opts = json.loads(fleet.jobs(ids[:1])[ids[0]]["opts"])
+        opts = json.loads(fleet.jobs(ids[:1])[ids[0]]["opts"])   # no worker yet: the job is still there
         self.assertEqual((opts["removeOnComplete"], opts["removeOnFail"]), (10, 5), opts)
-        from harness import wait_until
+        fleet.start_worker(concurrency=2)
         wait_until(lambda: fleet.counts()["wait"] == 0 and fleet.counts()["active"] == 0, timeout=120,
                    what="the queue to drain")
         counts = fleet.counts()
