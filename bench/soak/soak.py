@@ -64,7 +64,7 @@ class Prober(threading.Thread):
 
 def plot(csv_path, png_path, names):
     rss_columns = [f"rss_{n}_kb" for n in names]
-    script = f"""set terminal pngcairo size 1200,900
+    script = f"""set terminal pngcairo size 1200,900 noenhanced
 set output '{png_path}'
 set datafile separator ','
 set key autotitle columnhead left top
