@@ -15,7 +15,7 @@ packages=(
   libcmocka-dev redis-server python3 python3-cryptography python3-aiosmtpd
   poppler-utils nodejs npm chromium
   # benchmarks
-  wrk nginx-light hyperfine
+  wrk nginx-light hyperfine gnuplot-nox
 )
 
 sudo=""

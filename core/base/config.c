@@ -190,6 +190,11 @@ static const struct setting settings[] = {
     "events kept in memory for event-stream clients that resume with Last-Event-ID" },
   { "GROWTH_MONITOR_LIMIT_MAX", KIND_INT, AT(monitor_limit_max), "1000", false, 1, 10000,
     "largest limit /api/orchestrator/monitor accepts" },
+  /* reliability */
+  { "GROWTH_KEEP_COMPLETED", KIND_INT, AT(keep_completed), "1000", false, 0, 100000000,
+    "completed jobs kept in Redis, newest first (BullMQ's removeOnComplete count); 0 keeps every one" },
+  { "GROWTH_KEEP_FAILED", KIND_INT, AT(keep_failed), "5000", false, 0, 100000000,
+    "failed jobs kept in Redis, newest first (BullMQ's removeOnFail count); 0 keeps every one" },
 };
 
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])

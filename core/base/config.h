@@ -115,6 +115,9 @@ struct config {
   long idempotency_ttl_s;
   long sse_history;
   long monitor_limit_max;
+  /* reliability */
+  long keep_completed;
+  long keep_failed;
 };
 
 /* Returns the value of a variable, or NULL when it is not set. */

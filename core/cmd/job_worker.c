@@ -90,6 +90,9 @@ struct job_worker *job_worker_start(const struct config *config, long concurrenc
   worker->queue = queue_new(worker->pool, config->queue_prefix, config->queue_name, err);
   if (!worker->queue)
     goto fail;
+  /* the follow-up jobs of ctx.schedule keep what launched jobs keep */
+  queue_set_retention(worker->queue, config->keep_completed > 0 ? config->keep_completed : -1,
+                      config->keep_failed > 0 ? config->keep_failed : -1);
   worker->loader_options = loader_options_from_config(config);
   worker->registry = registry;
   if (!registry && open_agents(worker, config, err) != 0)

@@ -173,6 +173,9 @@ static int mail_send_message(lua_State *L)
   char message_id[MAIL_MESSAGE_ID_SIZE];
   struct args_owner *owner = args_owner_push(L);
   char *stored = NULL;
+  char key[EFFECT_KEY_MAX];   /* inside ctx.step: the same message when the step runs again after a crash */
+  if (sandbox_next_effect_key(L, key, sizeof key) == 0)
+    message.idempotency_key = key;
   if (services_require(services, SERVICE_MAIL, &err) != 0 ||
       mail_send_stored(services_config(services), &message, message_id, &stored, &err) != 0)
     return args_raise_from(L, &err, function);

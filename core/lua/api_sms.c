@@ -87,9 +87,12 @@ static int sms_send_message(lua_State *L)
     return args_raise_from(L, &err, function);
   }
   char sid[SMS_SID_SIZE];
+  char key[EFFECT_KEY_MAX];   /* inside ctx.step: one message however often the step runs */
+  int keyed = sandbox_next_effect_key(L, key, sizeof key) == 0;
   const struct services *services = job_services(L);
   if (services_require(services, SERVICE_SMS, &err) != 0 ||
-      sms_send(services_config(services), services_http(services), to, body, sid, &err) != 0)
+      sms_send_keyed(services_config(services), services_http(services), to, body, keyed ? key : NULL, sid,
+                     &err) != 0)
     return args_raise_from(L, &err, function);
   lua_createtable(L, 0, 2);
   lua_pushstring(L, sid);

@@ -39,6 +39,7 @@
 
 #define HOOK_INTERVAL 1000
 #define WHERE_MAX 256
+#define EFFECT_SCOPE_MAX 512
 
 enum kill_reason { KILL_NONE, KILL_DEADLINE, KILL_INSTRUCTIONS, KILL_MEMORY, KILL_CLOSING };
 
@@ -54,9 +55,44 @@ struct sandbox {
   size_t refused_osize, refused_nsize;
   char where[WHERE_MAX];                 /* "agents/x.lua:12" of the error, or "" */
   char traceback[SANDBOX_TRACEBACK_MAX];
+  /* the ctx.step running now, for the keys of its side effects (sandbox_call_step) */
+  char effect_scope[EFFECT_SCOPE_MAX];   /* "<job id>/<step>", or "" outside a step */
+  unsigned long effect_count;
 };
 
 static atomic_size_t live_total;
+
+void sandbox_call_step(lua_State *L, const char *job_id, const char *step)
+{
+  struct sandbox *sandbox = sandbox_of(L);
+  char saved[EFFECT_SCOPE_MAX];
+  unsigned long saved_count = sandbox->effect_count;
+  memcpy(saved, sandbox->effect_scope, sizeof saved);
+  int fits = snprintf(sandbox->effect_scope, sizeof sandbox->effect_scope, "%s/%s", job_id ? job_id : "",
+                      step) < (int)sizeof sandbox->effect_scope;
+  if (!fits || !job_id)
+    sandbox->effect_scope[0] = '\0';
+  sandbox->effect_count = 0;
+  int status = lua_pcall(L, 0, 1, 0);
+  /* a step called inside a step gives its keys back to the outer one */
+  memcpy(sandbox->effect_scope, saved, sizeof saved);
+  sandbox->effect_count = saved_count;
+  if (status != LUA_OK) {
+    sandbox_rethrow_kill(L, status);
+    lua_error(L);
+  }
+}
+
+int sandbox_next_effect_key(lua_State *L, char *out, size_t size)
+{
+  struct sandbox *sandbox = sandbox_of(L);
+  if (!sandbox->effect_scope[0])
+    return -1;
+  sandbox->effect_count++;
+  if ((size_t)snprintf(out, size, "%s/%lu", sandbox->effect_scope, sandbox->effect_count) >= size)
+    return -1;
+  return 0;
+}
 static const char kill_sentinel = 'k';   /* its address is the kill's error object */
 
 static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize)

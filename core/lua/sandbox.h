@@ -66,6 +66,18 @@ void *sandbox_services(struct lua_State *L);
  * back. Never returns. */
 int sandbox_raise(struct lua_State *L, const struct growth_error *err);
 
+/* Calls the function on top of the stack (no arguments, one result) as ctx.step's body: while it runs,
+ * each side effect of a growth.* binding takes the next key of sandbox_next_effect_key. Errors (and
+ * kills) propagate as if it had been called with lua_call. */
+void sandbox_call_step(struct lua_State *L, const char *job_id, const char *step);
+
+#define EFFECT_KEY_MAX 560   /* room for a key of sandbox_next_effect_key */
+
+/* The idempotency key of the next side effect inside a step: "<job id>/<step>/<n>", n counting the
+ * effects of this run of the step from 1, so a step that runs again after a crash asks for the same keys
+ * in the same order. 0 with the key in out, -1 outside a step (or when it does not fit). */
+int sandbox_next_effect_key(struct lua_State *L, char *out, size_t size);
+
 /* Moves the deadline (monotonic ms, 0 = none); the instruction budget is not reset. */
 void sandbox_set_deadline(struct sandbox *sandbox, int64_t deadline_ms);
 

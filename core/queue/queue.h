@@ -27,6 +27,10 @@ const char *queue_name(const struct queue *queue);
 const char *queue_key_prefix(const struct queue *queue);
 struct redis_pool *queue_pool(const struct queue *queue);
 
+/* How many finished jobs a job added from now on keeps in Redis when its own options say nothing
+ * (removeOnComplete / removeOnFail): count -1 keeps every one, the default. Bounds Redis memory. */
+void queue_set_retention(struct queue *queue, long keep_completed, long keep_failed);
+
 struct queue_new_job {
   const char *name;
   const char *data;                         /* JSON text; NULL means {} */

@@ -26,6 +26,7 @@ struct queue {
   struct redis_pool *pool;
   char *name;
   char *key_prefix;
+  long keep_completed, keep_failed;   /* -1: keep every job (queue_set_retention) */
 };
 
 struct queue *queue_new(struct redis_pool *pool, const char *prefix, const char *name, struct growth_error *err)
@@ -39,6 +40,7 @@ struct queue *queue_new(struct redis_pool *pool, const char *prefix, const char 
   if (!queue)
     goto fail_queue;
   queue->pool = pool;
+  queue->keep_completed = queue->keep_failed = -1;
   queue->name = strdup(name);
   if (!queue->name)
     goto fail_name;
@@ -119,14 +121,33 @@ static int check_data(const struct queue_new_job *job, struct growth_error *err)
 }
 
 /* The opts JSON of every job, built before anything is sent; opts[i] are freed by the caller. */
-static int build_opts(const struct queue_new_job *jobs, size_t count, char **opts, struct growth_error *err)
+void queue_set_retention(struct queue *queue, long keep_completed, long keep_failed)
 {
-  struct queue_job_options defaults;
-  queue_job_options_default(&defaults);
+  queue->keep_completed = keep_completed;
+  queue->keep_failed = keep_failed;
+}
+
+/* The queue's retention where the job's options leave it unset. */
+static void apply_retention(struct queue_retention *keep, long count)
+{
+  if (!keep->remove_all && keep->count < 0 && keep->age_s < 0 && count >= 0)
+    keep->count = count;
+}
+
+static int build_opts(const struct queue *queue, const struct queue_new_job *jobs, size_t count, char **opts,
+                      struct growth_error *err)
+{
   for (size_t i = 0; i < count; i++) {
     if (check_data(&jobs[i], err) != 0)
       return error_prefix(err, "job %zu of %zu", i + 1, count);
-    opts[i] = queue_job_options_json(jobs[i].options ? jobs[i].options : &defaults, jobs[i].job_id, err);
+    struct queue_job_options options;
+    if (jobs[i].options)
+      options = *jobs[i].options;
+    else
+      queue_job_options_default(&options);
+    apply_retention(&options.remove_on_complete, queue->keep_completed);
+    apply_retention(&options.remove_on_fail, queue->keep_failed);
+    opts[i] = queue_job_options_json(&options, jobs[i].job_id, err);
     if (!opts[i])
       return -1;
   }
@@ -238,7 +259,7 @@ int queue_add_bulk(struct queue *queue, const struct queue_new_job *jobs, size_t
     error_set(err, ERR_NO_MEMORY, "queue add: out of memory for %zu jobs", count);
     goto done;
   }
-  if (build_opts(jobs, count, opts, err) != 0)
+  if (build_opts(queue, jobs, count, opts, err) != 0)
     goto done;
   conn = redis_pool_acquire(queue->pool, err);
   if (!conn)

@@ -95,7 +95,8 @@ void worker_run_job(struct queue_worker *worker, struct slot *slot)
     return;
   }
   if (result) {
-    json_t *parsed = json_loads(result, JSON_DECODE_ANY, NULL);
+    /* JSON_ALLOW_NUL: a Lua string may hold a zero byte, which the runner encodes as \u0000 (valid JSON) */
+    json_t *parsed = json_loads(result, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
     if (!parsed) {
       free(result);
       error_set(&err, ERR_INTERNAL, "the handler of '%s' returned a result that is not JSON", slot->job->name);

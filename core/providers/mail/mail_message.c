@@ -8,6 +8,7 @@
  */
 #include "providers/mail/mail_message.h"
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,6 +135,18 @@ static int random_hex(char *out, size_t bytes)
   return 0;
 }
 
+/* The first 16 bytes of SHA-256(key) as 32 hex digits. */
+static int keyed_hex(const char *key, char out[33])
+{
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_Digest(key, strlen(key), digest, &size, EVP_sha256(), NULL) != 1 || size < 16)
+    return -1;
+  for (size_t i = 0; i < 16; i++)
+    snprintf(out + 2 * i, 3, "%02x", digest[i]);
+  return 0;
+}
+
 static void format_date(int64_t date_ms, char *out, size_t size)
 {
   static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
@@ -228,8 +241,15 @@ int mail_message_build(const struct mail_message *m, int64_t date_ms, char **out
   if (random_hex(id_random, 16) != 0 || random_hex(boundary + 9, 12) != 0)
     return error_set(err, ERR_INTERNAL, "mail: the random generator failed");
   memcpy(boundary, "=_growth_", 9);
-  snprintf(message_id, MAIL_MESSAGE_ID_SIZE, "%lld.%s@%s", (long long)date_ms, id_random,
-           strrchr(m->from.email, '@') + 1);
+  if (m->idempotency_key) {
+    char keyed[33];
+    if (keyed_hex(m->idempotency_key, keyed) != 0)
+      return error_set(err, ERR_INTERNAL, "mail: cannot hash the idempotency key");
+    snprintf(message_id, MAIL_MESSAGE_ID_SIZE, "k.%s@%s", keyed, strrchr(m->from.email, '@') + 1);
+  } else {
+    snprintf(message_id, MAIL_MESSAGE_ID_SIZE, "%lld.%s@%s", (long long)date_ms, id_random,
+             strrchr(m->from.email, '@') + 1);
+  }
 
   struct mail_buffer b = { 0 };
   write_headers(&b, m, date_ms, message_id);

@@ -50,6 +50,9 @@ struct mail_message {
   const char *html;  /* may be NULL */
   const struct mail_attachment *attachments;
   size_t attachment_count;
+  /* NULL, or an idempotency key: the Message-ID is derived from it (the same key, the same id), so the
+   * local outbox, which names a file by the id, keeps one message however often it is sent */
+  const char *idempotency_key;
 };
 
 /* 0 when email is an acceptable address, else -1 with bad_argument. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -124,7 +125,26 @@ fail_alloc:
   return -1;
 }
 
+/* 1 when the file behind fd (size bytes) holds marker, 0 when not, -1 with errno. */
+static int file_holds(int fd, off_t size, const char *marker)
+{
+  if (size == 0)
+    return 0;
+  void *map = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, 0);
+  if (map == MAP_FAILED)
+    return -1;
+  int found = memmem(map, (size_t)size, marker, strlen(marker)) != NULL;
+  munmap(map, (size_t)size);
+  return found;
+}
+
 int outbox_append_line(const char *folder, const char *name, const char *line, size_t len, struct growth_error *err)
+{
+  return outbox_append_line_once(folder, name, line, len, NULL, err) < 0 ? -1 : 0;
+}
+
+int outbox_append_line_once(const char *folder, const char *name, const char *line, size_t len, const char *marker,
+                            struct growth_error *err)
 {
   if (check_name(name, err) != 0)
     return -1;
@@ -133,26 +153,46 @@ int outbox_append_line(const char *folder, const char *name, const char *line, s
   char path[4096];
   if ((size_t)snprintf(path, sizeof path, "%s/%s", folder, name) >= sizeof path)
     return error_set(err, ERR_BAD_ARGUMENT, "outbox: the path %s/%s is too long", folder, name);
-  int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  int fd = open(path, (marker ? O_RDWR : O_WRONLY) | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0)
     return error_set(err, ERR_IO, "outbox: cannot open %s for appending: %s", path, strerror(errno));
   if (flock(fd, LOCK_EX) != 0) {
     error_set(err, ERR_IO, "outbox: cannot lock %s: %s", path, strerror(errno));
     goto fail;
   }
+  /* The size before the append, taken under the lock: a failed append (a full disk writes part of
+   * the line, then ENOSPC) is cut back to it, so the file never ends in half a line that the next
+   * append would run into. */
+  struct stat before;
+  if (fstat(fd, &before) != 0) {
+    error_set(err, ERR_IO, "outbox: cannot read the size of %s: %s", path, strerror(errno));
+    goto fail;
+  }
+  int held = marker ? file_holds(fd, before.st_size, marker) : 0;
+  if (held < 0) {
+    error_set(err, ERR_IO, "outbox: cannot read %s: %s", path, strerror(errno));
+    goto fail;
+  }
+  if (held) {
+    close(fd);
+    return 1;
+  }
   /* A write to an O_APPEND descriptor is one atomic append for regular files; the lock
    * also covers a short write, which would otherwise let another writer in mid-line. */
   if (write_all(fd, line, len) != 0) {
     error_set(err, ERR_IO, "outbox: cannot append to %s: %s", path, strerror(errno));
-    goto fail;
+    goto fail_cut;
   }
   if (fsync(fd) != 0) {
     error_set(err, ERR_IO, "outbox: cannot flush %s: %s", path, strerror(errno));
-    goto fail;
+    goto fail_cut;
   }
   close(fd);
   return 0;
 
+fail_cut:
+  if (ftruncate(fd, before.st_size) == 0)
+    (void)fsync(fd);
 fail:
   close(fd);
   return -1;

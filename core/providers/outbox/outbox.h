@@ -28,4 +28,10 @@ int outbox_write_file(const char *folder, const char *name, const void *data, si
 int outbox_append_line(const char *folder, const char *name, const char *line, size_t len,
                        struct growth_error *err);
 
+/* The same, unless the file already holds marker (looked for under the same lock): then nothing is
+ * written and 1 is returned. How a send that is repeated with the same idempotency key stays one line.
+ * marker NULL: always appends (0). */
+int outbox_append_line_once(const char *folder, const char *name, const char *line, size_t len, const char *marker,
+                            struct growth_error *err);
+
 #endif

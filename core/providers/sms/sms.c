@@ -58,6 +58,12 @@ enum sms_backend sms_backend_of(const struct config *cfg, char *reason, size_t r
 int sms_send(const struct config *cfg, struct http_client *client, const char *to, const char *body,
              char sid[SMS_SID_SIZE], struct growth_error *err)
 {
+  return sms_send_keyed(cfg, client, to, body, NULL, sid, err);
+}
+
+int sms_send_keyed(const struct config *cfg, struct http_client *client, const char *to, const char *body,
+                   const char *key, char sid[SMS_SID_SIZE], struct growth_error *err)
+{
   char reason[384];
   enum sms_backend backend = sms_backend_of(cfg, reason, sizeof reason);
   if (backend == SMS_BACKEND_LIVE && client)
@@ -66,5 +72,5 @@ int sms_send(const struct config *cfg, struct http_client *client, const char *t
     return error_set(err, ERR_BAD_CONFIG, "sms: the live backend is selected but this host gave it no HTTP client");
   if (backend != SMS_BACKEND_LOCAL)
     return error_set(err, ERR_BAD_CONFIG, "sms: %s", reason);
-  return sms_local_send(cfg->data_dir, cfg->twilio_from_number, to, body, sid, err);
+  return sms_local_send_keyed(cfg->data_dir, cfg->twilio_from_number, to, body, key, sid, err);
 }

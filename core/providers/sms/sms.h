@@ -28,9 +28,14 @@ enum sms_backend { SMS_BACKEND_LIVE, SMS_BACKEND_LOCAL, SMS_BACKEND_MISSING, SMS
 /* Which backend cfg selects, with the reason in words (never a secret) in reason. */
 enum sms_backend sms_backend_of(const struct config *cfg, char *reason, size_t reason_size);
 
-/* Sends body to to (E.164) with the selected backend; client is the shared HTTP client (used,
- * and required, when the backend is live). Fills sid. bad_config with the reason when SMS is
- * missing or not configured. */
+/* Sends body to to (E.164) with the selected backend; client is the shared HTTP client (used, and
+ * required, when the backend is live). Fills sid. bad_config with the reason when SMS is missing or not
+ * configured. key (NULL: none) is an idempotency key: the local backend sends a message once per key
+ * (sms_local_send_keyed); Twilio has no such key, so a live send inside ctx.step can repeat only if the
+ * process dies between the send and the step's record. */
+int sms_send_keyed(const struct config *cfg, struct http_client *client, const char *to, const char *body,
+                   const char *key, char sid[SMS_SID_SIZE], struct growth_error *err);
+/* sms_send_keyed without a key: every call sends. */
 int sms_send(const struct config *cfg, struct http_client *client, const char *to, const char *body,
              char sid[SMS_SID_SIZE], struct growth_error *err);
 

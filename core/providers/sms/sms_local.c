@@ -4,6 +4,7 @@
 #include "providers/sms/sms_local.h"
 
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,15 +28,35 @@ static int make_sid(char sid[SMS_SID_SIZE], struct growth_error *err)
   return 0;
 }
 
+/* "SM" + the first 16 bytes of SHA-256(key) in hex: the same key gives the same sid. */
+static int keyed_sid(const char *key, char sid[SMS_SID_SIZE], struct growth_error *err)
+{
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_Digest(key, strlen(key), digest, &size, EVP_sha256(), NULL) != 1 || size < 16)
+    return error_set(err, ERR_INTERNAL, "sms: cannot hash the idempotency key");
+  sid[0] = 'S';
+  sid[1] = 'M';
+  for (size_t i = 0; i < 16; i++)
+    snprintf(sid + 2 + 2 * i, 3, "%02x", digest[i]);
+  return 0;
+}
+
 int sms_local_send(const char *data_dir, const char *from, const char *to, const char *body, char sid[SMS_SID_SIZE],
                    struct growth_error *err)
+{
+  return sms_local_send_keyed(data_dir, from, to, body, NULL, sid, err);
+}
+
+int sms_local_send_keyed(const char *data_dir, const char *from, const char *to, const char *body, const char *key,
+                         char sid[SMS_SID_SIZE], struct growth_error *err)
 {
   struct sms_segments segments;
   if (sms_check_e164(to, err) != 0 || sms_check_body(body, &segments, err) != 0)
     return -1;
   if (from && sms_check_sender(from, err) != 0)
     return -1;
-  if (make_sid(sid, err) != 0)
+  if (key ? keyed_sid(key, sid, err) != 0 : make_sid(sid, err) != 0)
     return -1;
   char date[32];
   clock_format_iso(clock_wall_ms(), date, sizeof date);
@@ -66,7 +87,9 @@ int sms_local_send(const char *data_dir, const char *from, const char *to, const
   folder = outbox_folder(data_dir, "", err);
   if (!folder)
     goto done;
-  if (outbox_append_line(folder, SMS_OUTBOX_FILE, line, len + 1, err) != 0)
+  char marker[SMS_SID_SIZE + 16];
+  snprintf(marker, sizeof marker, "{\"sid\":\"%s\"", sid);
+  if (outbox_append_line_once(folder, SMS_OUTBOX_FILE, line, len + 1, key ? marker : NULL, err) < 0)
     goto done;
   result = 0;
 

@@ -18,4 +18,9 @@
 int sms_local_send(const char *data_dir, const char *from, const char *to, const char *body, char sid[SMS_SID_SIZE],
                    struct growth_error *err);
 
+/* The same with an idempotency key (NULL: none): the sid is derived from the key, and a message whose
+ * sid is already in the outbox is not appended again (the send succeeds with that sid). */
+int sms_local_send_keyed(const char *data_dir, const char *from, const char *to, const char *body, const char *key,
+                         char sid[SMS_SID_SIZE], struct growth_error *err);
+
 #endif

@@ -1,0 +1,7 @@
+-- Does nothing: the queue's own cost per job.
+return {
+  name = "noop", tier = "rooted",
+  run = function(ctx)
+    return { ok = true }
+  end,
+}
