@@ -37,6 +37,9 @@ if ! port_free "$PORT"; then
   PORT=$(free_port)
 fi
 export ENABLE_GROWTH_AGENTS=${ENABLE_GROWTH_AGENTS:-true}
+# two in-process workers, so a launch from the dashboard runs; the demo week feeds the local calendar
+export GROWTH_WORKERS=${GROWTH_WORKERS:-2}
+export GROWTH_CALENDAR_ICS=${GROWTH_CALENDAR_ICS:-$root/scripts/profiles/demo-calendar.ics}
 export ENABLE_GROWTH_DASHBOARD=${ENABLE_GROWTH_DASHBOARD:-true}
 
 env_args=()

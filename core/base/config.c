@@ -171,8 +171,8 @@ static const struct setting settings[] = {
     "recoveries of a stalled job before it fails (BullMQ's maxStalledCount)" },
   { "GROWTH_SHUTDOWN_GRACE_S", KIND_INT, AT(shutdown_grace_s), "30", false, 0, 3600,
     "on SIGTERM, how long running jobs may finish before they go back to the queue" },
-  { "GROWTH_PROFILE", KIND_STRING, AT(profile_path), NULL, false, 0, 0,
-    "JSON file of the user profile that `launch` puts in each job's data.user ({} when unset)" },
+  { "GROWTH_PROFILE", KIND_STRING, AT(profile_path), DEFAULT_DIR("scripts/profiles/demo.json"), false, 0, 0,
+    "profile ({\"user\", \"inputs\"}) that a launch without a body uses: the user of every job, each agent's input" },
   /* live llm and sms backends (core/providers/llm/llm_openai.c, core/providers/sms/sms_twilio.c) */
   { "OPENAI_MODEL", KIND_STRING, AT(openai_model), "gpt-4o-mini", false, 0, 0,
     "chat model of the live llm backend (a local server's own name, e.g. llama3, with OPENAI_BASE_URL)" },

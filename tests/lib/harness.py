@@ -25,7 +25,11 @@ SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime
 
 
 def base_env():
-    return {k: os.environ[k] for k in PASS_THROUGH if k in os.environ}
+    # No profile unless a test names one: growthd's default is the demo profile, whose inputs are for the
+    # five real agents, not for the test agents most suites launch.
+    env = {"GROWTH_PROFILE": ""}
+    env.update({k: os.environ[k] for k in PASS_THROUGH if k in os.environ})
+    return env
 
 
 def check_sanitizers(text, what):

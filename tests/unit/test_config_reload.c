@@ -82,7 +82,7 @@ static void test_flags_change_in_a_new_snapshot(void **state)
   /* the snapshot in use is never changed */
   assert_true(f->start.enable_agents);
   assert_true(f->start.enable_dashboard);
-  assert_null(f->start.profile_path);
+  assert_string_equal(f->start.profile_path, GROWTH_SOURCE_DIR "/scripts/profiles/demo.json");   /* the default */
   /* everything else is carried over, strings as copies */
   assert_string_equal(next->queue_name, f->start.queue_name);
   assert_ptr_not_equal(next->queue_name, f->start.queue_name);
@@ -95,7 +95,7 @@ static void test_flags_change_in_a_new_snapshot(void **state)
   assert_int_equal(config_reload(f->history, next, "test", &third, &err), 1);
   assert_true(third->enable_agents);
   assert_false(third->enable_dashboard);
-  assert_null(third->profile_path);
+  assert_string_equal(third->profile_path, GROWTH_SOURCE_DIR "/scripts/profiles/demo.json");   /* back to the default */
   assert_false(next->enable_agents);
 }
 
