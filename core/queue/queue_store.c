@@ -21,21 +21,29 @@ static int check_names(const char *owner, const char *key, struct growth_error *
   return 0;
 }
 
+/* Runs "<verb> <prefix>store:<owner> <key>" (HGET or HDEL) on a pooled connection; the reply or NULL with err. */
+static redisReply *store_command(struct queue *queue, const char *verb, const char *owner, const char *key,
+                                struct growth_error *err)
+{
+  struct redis_conn *conn = redis_pool_acquire(queue_pool(queue), err);
+  if (!conn)
+    return NULL;
+  char store[512];
+  snprintf(store, sizeof store, "%sstore:%s", queue_key_prefix(queue), owner);
+  const char *argv[3] = { verb, store, key };
+  size_t lengths[3] = { strlen(verb), strlen(store), strlen(key) };
+  redisReply *reply = redis_conn_command_argv(conn, 3, argv, lengths, err);
+  redis_pool_release(queue_pool(queue), conn);
+  return reply;
+}
+
 int queue_store_get(struct queue *queue, const char *owner, const char *key, char **value_out,
                     struct growth_error *err)
 {
   *value_out = NULL;
   if (check_names(owner, key, err) != 0)
     return -1;
-  struct redis_conn *conn = redis_pool_acquire(queue_pool(queue), err);
-  if (!conn)
-    return -1;
-  char store[512];
-  snprintf(store, sizeof store, "%sstore:%s", queue_key_prefix(queue), owner);
-  const char *argv[3] = { "HGET", store, key };
-  size_t lengths[3] = { 4, strlen(store), strlen(key) };
-  redisReply *reply = redis_conn_command_argv(conn, 3, argv, lengths, err);
-  redis_pool_release(queue_pool(queue), conn);
+  redisReply *reply = store_command(queue, "HGET", owner, key, err);
   if (!reply)
     return error_prefix(err, "store: reading '%s'", key);
   int status = 0;
@@ -78,15 +86,7 @@ int queue_store_delete(struct queue *queue, const char *owner, const char *key, 
 {
   if (check_names(owner, key, err) != 0)
     return -1;
-  struct redis_conn *conn = redis_pool_acquire(queue_pool(queue), err);
-  if (!conn)
-    return -1;
-  char store[512];
-  snprintf(store, sizeof store, "%sstore:%s", queue_key_prefix(queue), owner);
-  const char *argv[3] = { "HDEL", store, key };
-  size_t lengths[3] = { 4, strlen(store), strlen(key) };
-  redisReply *reply = redis_conn_command_argv(conn, 3, argv, lengths, err);
-  redis_pool_release(queue_pool(queue), conn);
+  redisReply *reply = store_command(queue, "HDEL", owner, key, err);
   if (!reply)
     return error_prefix(err, "store: deleting '%s'", key);
   freeReplyObject(reply);
