@@ -14,7 +14,11 @@ clients can reuse connections) with:
     {"kind": "hang",   "delay": 30}                       read the request, answer nothing for delay s
     {"kind": "lost"}                                      process the request, then drop the answer
   each with optional "count" (how many matching requests it applies to; default 1,
-  -1 forever) and "path" (a prefix the request path must start with).
+  -1 forever), "path" (a prefix the request path must start with), "match" (a regular
+  expression searched in the path), "method" (the request method), "skip" (let this many
+  matching requests through first: a fault in the middle of a run) and "rate" (a share in
+  0..1 of matching requests it hits, drawn from a generator seeded with "seed", default 1,
+  so a run is reproducible).
   DELETE /__control/faults clears them; DELETE /__control/requests clears the record.
 
 Run alone: `python3 standin.py` prints "PORT <n>" and serves a stand-in with no routes
@@ -23,6 +27,7 @@ Run alone: `python3 standin.py` prints "PORT <n>" and serves a stand-in with no 
 import hashlib
 import http.server
 import json
+import random
 import re
 import socket
 import socketserver
@@ -129,9 +134,14 @@ class StandIn:
         self.server.server_close()
 
     # ---- test API ----
-    def add_fault(self, kind, count=1, path=None, **options):
+    def add_fault(self, kind, count=1, path=None, match=None, method=None, skip=0, rate=None, seed=1, **options):
+        if rate is not None and not 0 <= float(rate) <= 1:
+            raise ValueError("rate must be within 0..1")
         with self.lock:
-            self.faults.append(dict(options, kind=kind, count=count, path=path))
+            self.faults.append(dict(options, kind=kind, count=count, path=path,
+                                    match=re.compile(match) if match else None, method=method,
+                                    skip=int(skip), rate=None if rate is None else float(rate),
+                                    random=random.Random(seed)))
 
     def clear_faults(self):
         with self.lock:
@@ -158,7 +168,10 @@ class StandIn:
         kind = spec.pop("kind", None)
         if kind not in ("slow", "status", "drop", "hang", "lost"):
             return json_answer(400, {"error": "kind must be slow, status, drop, hang or lost"})
-        self.add_fault(kind, **spec)
+        try:
+            self.add_fault(kind, **spec)
+        except (ValueError, TypeError, re.error) as error:
+            return json_answer(400, {"error": f"bad fault: {error}"})
         return json_answer(200, {})
 
     def _control_clear_faults(self, request):
@@ -166,12 +179,23 @@ class StandIn:
         return json_answer(200, {})
 
     # ---- serving ----
-    def _take_fault(self, path):
+    @staticmethod
+    def _fault_matches(fault, method, path):
+        if fault["path"] and not path.startswith(fault["path"]):
+            return False
+        if fault["match"] and not fault["match"].search(path):
+            return False
+        return not fault["method"] or fault["method"] == method
+
+    def _take_fault(self, method, path):
         with self.lock:
             for fault in self.faults:
-                if fault["path"] and not path.startswith(fault["path"]):
+                if fault["count"] == 0 or not self._fault_matches(fault, method, path):
                     continue
-                if fault["count"] == 0:
+                if fault["skip"] > 0:
+                    fault["skip"] -= 1
+                    continue
+                if fault["rate"] is not None and fault["random"].random() >= fault["rate"]:
                     continue
                 if fault["count"] > 0:
                     fault["count"] -= 1
@@ -197,7 +221,7 @@ class StandIn:
         control = parsed.path.startswith("/__control/")
         if not control:
             self._record(request)
-        fault = None if control else self._take_fault(parsed.path)
+        fault = None if control else self._take_fault(handler.command, parsed.path)
         if fault and fault["kind"] == "drop":
             self._drop(handler)
             return
