@@ -7,6 +7,8 @@
  *   sheets.append(book.id, "Sheet1!A1", { { "2026-11-27", 7 }, { "2026-11-28", 8 } })
  *                                        --> { updated_range = "Sheet1!A2:B3", updated_rows = 2 }
  *   sheets.read(book.id, "Sheet1!A1:B")  --> { { "Date", "Energy" }, { "2026-11-27", "7" }, ... }
+ *   sheets.ensure_sheet(book.id, { title = "Summaries", headers = { "Date", "Summary" } })
+ *                                        --> { title = "Summaries", sheet_id = 1234, created = true }
  *
  * The backend is the process's (services_sheets): Google Sheets v4 when the
  * service account is set up, CSV files under GROWTH_DATA_DIR/sheets/ when
@@ -147,15 +149,15 @@ static int push_result(lua_State *L, json_t *result)
   return 1;
 }
 
-static int sheets_create_book(lua_State *L)
+/* The spec table at index 1 ({title, headers?}) as JSON owned by a new owner pushed on the stack. */
+static json_t *read_spec(lua_State *L, int index, const char *function)
 {
-  static const char function[] = "sheets.create";
-  args_check_table(L, 1, function);
-  const char *title = args_string(L, 1, function, "title", 1, 1, NULL);
+  args_check_table(L, index, function);
+  const char *title = args_string(L, index, function, "title", 1, 1, NULL);
   struct args_owner *owner = args_owner_push(L);
   if (!(owner->json = json_pack("{s:s}", "title", title)))
     out_of_memory(L, function);
-  if (args_field(L, 1, "headers") != LUA_TNIL) {
+  if (args_field(L, index, "headers") != LUA_TNIL) {
     int list = lua_gettop(L);
     size_t count = args_list(L, list, function, "headers", 1);
     json_t *headers = json_array();
@@ -175,10 +177,30 @@ static int sheets_create_book(lua_State *L)
     }
   }
   lua_pop(L, 1);
+  return owner->json;
+}
+
+static int sheets_create_book(lua_State *L)
+{
+  static const char function[] = "sheets.create";
+  json_t *spec = read_spec(L, 1, function);
   struct sheets *sheets = job_sheets(L, function);
   struct growth_error err = { 0 };
   json_t *out = NULL;
-  if (sheets_create(sheets, owner->json, &out, &err) != 0)
+  if (sheets_create(sheets, spec, &out, &err) != 0)
+    return args_raise_from(L, &err, function);
+  return push_result(L, out);
+}
+
+static int sheets_ensure_tab(lua_State *L)
+{
+  static const char function[] = "sheets.ensure_sheet";
+  const char *id = check_text(L, 1, function, "id", "a spreadsheet id (a non-empty string)");
+  json_t *spec = read_spec(L, 2, function);
+  struct sheets *sheets = job_sheets(L, function);
+  struct growth_error err = { 0 };
+  json_t *out = NULL;
+  if (sheets_ensure_sheet(sheets, id, spec, &out, &err) != 0)
     return args_raise_from(L, &err, function);
   return push_result(L, out);
 }
@@ -214,6 +236,7 @@ static const luaL_Reg sheets_functions[] = {
   { "create", sheets_create_book },
   { "append", sheets_append_rows },
   { "read", sheets_read_rows },
+  { "ensure_sheet", sheets_ensure_tab },
   { NULL, NULL },
 };
 

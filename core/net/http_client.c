@@ -8,6 +8,10 @@
  * the shared cache and the next attempt of any thread picks it up.
  * CURLOPT_MAXCONNECTS is raised because an easy handle's default (a handful)
  * would otherwise close pooled connections when many threads run at once.
+ * A request that is not safe to repeat goes on a fresh connection: libcurl
+ * silently sends a request again when a reused connection closes before any
+ * answer byte, which for a POST whose answer was lost (the server applied it)
+ * would apply it twice. The fresh connection then joins the pool.
  *
  * The body is prepared once per send (JSON text, form text, multipart bytes)
  * and reused by every attempt; only form-data mime objects belong to an easy
@@ -330,7 +334,7 @@ static void set_body(CURL *easy, const struct http_request *request, const struc
 
 /* One attempt. Returns the CURLcode; fills response (status, body, headers). */
 static CURLcode attempt(struct http_client *client, const struct http_request *request,
-                        const struct prepared *prepared, struct http_response *response, char *curl_error)
+                        const struct prepared *prepared, int safe, struct http_response *response, char *curl_error)
 {
   struct buffer body = { 0 }, headers = { 0 };
   curl_mime *mime = NULL;
@@ -340,6 +344,7 @@ static CURLcode attempt(struct http_client *client, const struct http_request *r
     goto done;
   curl_easy_setopt(easy, CURLOPT_SHARE, client->share);
   curl_easy_setopt(easy, CURLOPT_MAXCONNECTS, MAX_CONNECTIONS);
+  curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, safe ? 0L : 1L);
   curl_easy_setopt(easy, CURLOPT_URL, request->url);
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
@@ -435,7 +440,7 @@ int http_client_send(struct http_client *client, const struct http_request *requ
   for (int number = 1;; number++) {
     char curl_error[CURL_ERROR_SIZE] = "";
     response->status = 0;
-    CURLcode code = attempt(client, &checked, &prepared, response, curl_error);
+    CURLcode code = attempt(client, &checked, &prepared, safe, response, curl_error);
     response->attempts = number;
     struct http_outcome outcome;
     http_outcome_judge(&checked, code, curl_error, response, safe, &outcome);

@@ -5,7 +5,8 @@
  *   google_fixture key                         checks GOOGLE_SERVICE_ACCOUNT_JSON_B64
  *   google_fixture token [TIMES [THREADS]]     fetches (cached) access tokens, TIMES per thread
  *   google_fixture google METHOD URL [JSON]    one authorised Google call
- *   google_fixture sheets create SPEC_JSON | append ID RANGE ROWS_JSON | read ID RANGE   [--times N]
+ *   google_fixture sheets create SPEC_JSON | append ID RANGE ROWS_JSON | read ID RANGE
+ *                         | ensure_sheet ID SPEC_JSON   [--times N]
  *   google_fixture calendar events ID FROM TO | insert ID EVENT_JSON
  *   google_fixture drive upload NAME MIME FILE [--folder ID] [--share EMAIL]   ("nil" leaves NAME/MIME unset)
  *
@@ -221,6 +222,9 @@ static int command_sheets(const struct config *cfg, int argc, char **argv)
       failed = sheets_append(sheets, argv[1], argv[2], argument, &result, &err);
     } else if (strcmp(argv[0], "read") == 0 && argc >= 3) {
       failed = sheets_read(sheets, argv[1], argv[2], &result, &err);
+    } else if (strcmp(argv[0], "ensure_sheet") == 0 && argc >= 3) {
+      argument = parse_json_argument(argv[2]);
+      failed = sheets_ensure_sheet(sheets, argv[1], argument, &result, &err);
     } else {
       status = 2;
       break;

@@ -116,6 +116,16 @@ class HttpClientTest(unittest.TestCase):
         self.assertTrue(out["error"]["retryable"])
         self.assertEqual(len(self.server.requests("/echo")), 1)
 
+    def test_unsafe_post_whose_answer_is_lost_is_sent_once(self):
+        """The server applies the POST and drops the answer: libcurl would re-send it on its own over a reused
+        connection, so an unsafe request always takes a fresh one; the loss is an error for the caller."""
+        self.server.add_fault("lost", skip=1, method="POST")
+        lines = run_fixture(["http", "POST", self.url + "/echo", "--json", "{}", "--repeat", "2"])
+        self.assertTrue(lines[0]["ok"], lines)
+        self.assertEqual(lines[1]["error"]["code"], "unavailable", lines)
+        self.assertTrue(lines[1]["error"]["retryable"])
+        self.assertEqual(len(self.server.requests("/echo")), 2, "each POST sent once")
+
     def test_post_marked_safe_is_repeated(self):
         self.server.add_fault("status", count=1, status=502)
         out = run_one(["http", "POST", self.url + "/echo", "--json", "{}", "--safe"])

@@ -8,11 +8,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
+import urllib.error
+import urllib.parse
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from support import FIXTURE_BIN, FAST_RETRIES, run_one, run_fixture  # noqa: E402
 from google import start_google, make_service_account_key, key_to_base64  # noqa: E402
+from google_common import SCOPE_SHEETS  # noqa: E402
 from harness import Redis  # noqa: E402
 
 
@@ -108,6 +113,122 @@ class LiveSheetsTest(unittest.TestCase):
         out = self.sheets("append", sid, "Nope!A1", '[["a"]]')
         self.assertEqual(out["error"]["code"], "bad_argument")
         self.assertIn("Unable to parse range: Nope!A1", out["error"]["message"])
+
+    def ensure(self, sid, spec, env=None):
+        return self.sheets("ensure_sheet", sid, json.dumps(spec), env=env)
+
+    def test_ensure_sheet_adds_a_tab_with_headers_once(self):
+        sid = self.google.new_spreadsheet("t", ["Sheet1"])
+        out = self.ensure(sid, {"title": "Summaries", "headers": ["Date", "Summary"]})
+        self.assertTrue(out["ok"], out)
+        self.assertEqual(out["result"]["title"], "Summaries")
+        self.assertTrue(out["result"]["created"])
+        book = self.google.spreadsheets[sid]
+        self.assertEqual(book["order"], ["Sheet1", "Summaries"])
+        self.assertEqual(out["result"]["sheet_id"], book["ids"]["Summaries"])
+        self.assertEqual(book["sheets"]["Summaries"], [["Date", "Summary"]])
+        calls = [(r["method"], urllib.parse.unquote(r["path"].split("/v4/spreadsheets/" + sid, 1)[1]))
+                 for r in self.google.requests("/v4/")]
+        self.assertEqual(calls, [("GET", ""), ("POST", ":batchUpdate"), ("PUT", "/values/'Summaries'!A1")])
+        get, add = self.google.requests("/v4/")[:2]
+        self.assertEqual(get["query"]["fields"], ["sheets.properties(sheetId,title)"])
+        self.assertEqual(json.loads(add["body"]), {"requests": [{"addSheet": {"properties": {"title": "Summaries"}}}]})
+        # again: the listing finds it; the headers are there, so nothing is written
+        self.google.clear_requests()
+        again = self.ensure(sid, {"title": "Summaries", "headers": ["Date", "Summary"]})
+        self.assertEqual(again["result"], dict(out["result"], created=False))
+        self.assertEqual([r["method"] for r in self.google.requests("/v4/")], ["GET", "GET"])
+        self.assertEqual(book["sheets"]["Summaries"], [["Date", "Summary"]])
+        out = self.sheets("append", sid, "Summaries!A1", '[["2026-11-27", "calm"]]')
+        self.assertEqual(out["result"]["updated_range"], "Summaries!A2:B2")
+
+    def test_ensure_sheet_writes_missing_headers_of_an_existing_tab(self):
+        sid = self.google.new_spreadsheet("t", ["Sheet1", "It's mine"])
+        out = self.ensure(sid, {"title": "It's mine", "headers": ["a", "b"]})
+        self.assertFalse(out["result"]["created"], out)
+        self.assertEqual(self.google.spreadsheets[sid]["sheets"]["It's mine"], [["a", "b"]])
+        self.assertEqual(urllib.parse.unquote(self.google.requests("/v4/")[-1]["path"]),
+                         f"/v4/spreadsheets/{sid}/values/'It''s mine'!A1")
+
+    def test_ensure_sheet_after_a_lost_answer_finds_the_tab(self):
+        """addSheet applied but its answer lost: the call fails (a POST is not re-sent), the retry finds the tab."""
+        sid = self.google.new_spreadsheet("t", ["Sheet1"])
+        self.google.add_fault("lost", match=r":batchUpdate\Z", method="POST")
+        out = self.ensure(sid, {"title": "Summaries", "headers": ["Date"]})
+        self.assertTrue(out["error"]["retryable"], out)
+        self.assertEqual(self.google.spreadsheets[sid]["order"], ["Sheet1", "Summaries"])
+        out = self.ensure(sid, {"title": "Summaries", "headers": ["Date"]})
+        self.assertTrue(out["ok"], out)
+        self.assertFalse(out["result"]["created"])
+        self.assertEqual(self.google.spreadsheets[sid]["order"], ["Sheet1", "Summaries"])
+        self.assertEqual(self.google.spreadsheets[sid]["sheets"]["Summaries"], [["Date"]])
+        self.assertEqual(len([r for r in self.google.requests("/v4/") if r["path"].endswith(":batchUpdate")]), 1)
+
+    def test_ensure_sheet_takes_the_tab_a_concurrent_caller_added(self):
+        """The listing misses the tab, addSheet answers Google's 400 "already exists": listed again and taken."""
+        sid = self.google.new_spreadsheet("t", ["Sheet1", "Summaries"])
+        self.google.add_fault("status", status=200, method="GET", match=rf"/v4/spreadsheets/{sid}\Z",
+                              raw='{"sheets": [{"properties": {"title": "Sheet1"}}]}')
+        out = self.ensure(sid, {"title": "Summaries"})
+        self.assertTrue(out["ok"], out)
+        self.assertEqual(out["result"], {"title": "Summaries", "sheet_id": 1, "created": False})
+        add = [r for r in self.google.requests("/v4/") if r["method"] == "POST"]
+        self.assertEqual(len(add), 1)
+        self.assertEqual(len(self.google.requests(f"/v4/spreadsheets/{sid}")), 3)
+
+    def test_ensure_sheet_errors(self):
+        sid = self.google.new_spreadsheet("t", ["Sheet1"])
+        for spec, text in (({"headers": ["a"]}, "sheets.ensure_sheet: title must be a non-empty string, got nil"),
+                           ({"title": "x" * 101}, "title has 101 characters"),
+                           ({"title": "a\tb"}, "must not contain control characters"),
+                           ({"title": "S", "headers": [1]}, "headers[1] must be a string")):
+            out = self.ensure(sid, spec)
+            self.assertEqual(out["error"]["code"], "bad_argument", out)
+            self.assertIn(text, out["error"]["message"])
+        self.assertEqual(self.google.requests("/v4/"), [])
+        out = self.ensure("nosuchid", {"title": "S"})
+        self.assertEqual(out["error"]["code"], "not_found")
+        self.google.add_fault("status", status=200, raw='{"spreadsheetId": "x"}', match=":batchUpdate")
+        out = self.ensure(sid, {"title": "S"})
+        self.assertIn('has no "replies[0].addSheet.properties"', out["error"]["message"])
+
+    def test_the_stand_in_is_as_strict_as_google(self):
+        """batchUpdate bodies Google refuses, refused here too (with nothing applied), and fields masks applied."""
+        sid = self.google.new_spreadsheet("t", ["Sheet1"])
+        token = "test-token-strict"
+        self.google.tokens[token] = {"scopes": {SCOPE_SHEETS}, "expires": time.time() + 600, "sub": None}
+        def call(method, path, body=None):
+            data = json.dumps(body).encode() if body is not None else None
+            request = urllib.request.Request(self.google.url + path, data=data, method=method,
+                                             headers={"Authorization": "Bearer " + token,
+                                                      "Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(request) as answer:
+                    return answer.status, json.loads(answer.read())
+            except urllib.error.HTTPError as error:
+                return error.code, json.loads(error.read())
+        url = f"/v4/spreadsheets/{sid}:batchUpdate"
+        for body, text in (({}, "Must specify at least one request."),
+                           ({"requests": []}, "Must specify at least one request."),
+                           ({"requests": [{"addSheet": {"properties": {"title": "A"}}}], "extra": 1}, "Unknown name"),
+                           ({"requests": [{"addSheet": {"properties": {"name": "A"}}}]}, "Unknown name \"name\""),
+                           ({"requests": [{"addSheet": {}, "deleteSheet": {}}]}, "exactly one request kind"),
+                           ({"requests": [{"addSheet": {"properties": {"title": "A"}}},
+                                          {"addSheet": {"properties": {"title": "a"}}}]},
+                            'A sheet with the name "a" already exists'),
+                           ({"requests": [{"addSheet": {"properties": {"title": "sheet1"}}}]},
+                            'A sheet with the name "sheet1" already exists')):
+            status, answer = call("POST", url, body)
+            self.assertEqual(status, 400, body)
+            self.assertEqual(answer["error"]["status"], "INVALID_ARGUMENT")
+            self.assertIn(text, answer["error"]["message"])
+        self.assertEqual(self.google.spreadsheets[sid]["order"], ["Sheet1"], "nothing applied")
+        status, answer = call("POST", url, {"requests": [{"addSheet": {}}]})
+        self.assertEqual(answer["replies"][0]["addSheet"]["properties"]["title"], "Sheet2")
+        status, answer = call("GET", f"/v4/spreadsheets/{sid}?fields=sheets.properties(title)")
+        self.assertEqual(answer, {"sheets": [{"properties": {"title": "Sheet1"}}, {"properties": {"title": "Sheet2"}}]})
+        status, answer = call("GET", f"/v4/spreadsheets/{sid}/values/Nope!A1")
+        self.assertEqual((status, answer["error"]["message"]), (400, "Unable to parse range: Nope!A1"))
 
     def test_429_then_success(self):
         sid = self.google.new_spreadsheet("t", ["Sheet1"])
@@ -242,6 +363,39 @@ class LocalSheetsTest(unittest.TestCase):
         self.assertEqual(out["result"], [["", "x"], ["", "z"]])
         out = self.sheets("read", sid, "A1:B1")
         self.assertEqual(out["result"], [["date", "note"]])
+
+    def test_ensure_sheet_adds_a_csv_and_is_idempotent(self):
+        sid, _ = self.create()
+        spec = json.dumps({"title": "Summaries", "headers": ["Date", "Summary"]})
+        out = self.sheets("ensure_sheet", sid, spec)
+        self.assertEqual(out["result"], {"title": "Summaries", "sheet_id": 1, "created": True})
+        self.assertEqual(self.csv(sid, "Summaries"), b"Date,Summary\r\n")
+        with open(os.path.join(self.data, "sheets", sid, "meta.json"), encoding="utf-8") as f:
+            self.assertEqual(json.load(f)["sheets"], ["Sheet1", "Summaries"])
+        self.sheets("append", sid, "Summaries!A1", '[["2026-11-27", "calm"]]')
+        out = self.sheets("ensure_sheet", sid, spec)
+        self.assertEqual(out["result"], {"title": "Summaries", "sheet_id": 1, "created": False})
+        self.assertEqual(self.csv(sid, "Summaries"), b"Date,Summary\r\n2026-11-27,calm\r\n")
+        self.assertEqual(self.sheets("read", sid, "'Summaries'!A2:B")["result"], [["2026-11-27", "calm"]])
+        out = self.sheets("ensure_sheet", sid, json.dumps({"title": "Sheet1", "headers": ["x"]}))
+        self.assertEqual(out["result"], {"title": "Sheet1", "sheet_id": 0, "created": False})
+        self.assertEqual(self.csv(sid), b"date,note\r\n", "headers only go into an empty first row")
+        out = self.sheets("ensure_sheet", "local-0000", spec)
+        self.assertEqual(out["error"]["code"], "not_found")
+        self.assertFalse(os.path.exists(os.path.join(self.data, "sheets", "local-0000")))
+
+    def test_ensure_sheet_from_two_processes_adds_one_tab(self):
+        sid, _ = self.create()
+        spec = json.dumps({"title": "Tab/One", "headers": ["h"]})
+        processes = [subprocess.Popen([FIXTURE_BIN, "sheets", "ensure_sheet", sid, spec, "--times", "5"],
+                                      env=dict(os.environ, **FAST_RETRIES, **self.env), stdout=subprocess.PIPE, text=True)
+                     for _ in range(2)]
+        outputs = [json.loads(line) for p in processes for line in p.communicate()[0].splitlines() if line.strip()]
+        self.assertEqual(len(outputs), 10, outputs)
+        self.assertEqual(sum(1 for o in outputs if o["result"]["created"]), 1, outputs)
+        with open(os.path.join(self.data, "sheets", sid, "meta.json"), encoding="utf-8") as f:
+            self.assertEqual(json.load(f)["sheets"], ["Sheet1", "Tab/One"])
+        self.assertEqual(self.csv(sid, "Tab%2FOne"), b"h\r\n")
 
     def test_unknown_sheet_and_spreadsheet(self):
         sid, _ = self.create()

@@ -55,7 +55,7 @@ class GoogleStandIn(SheetsApi, CalendarApi, DriveApi, StandIn):
         self.allow_delegation = False
         self.expires_in = 3599
         self.tokens = {}                 # token -> {"scopes", "expires", "sub"}
-        self.spreadsheets = {}           # id -> {"title", "sheets": {title: [[...]]}, "order": [titles]}
+        self.spreadsheets = {}           # id -> {"title", "sheets": {title: [[...]]}, "order": [titles], "ids": {title: sheetId}}
         self.calendars = {"primary": []}  # id -> [event]
         self.calendar_page_cap = None    # answer at most this many items per page
         self.files = {}                  # id -> {"name", "mimeType", "parents", "bytes", "permissions"}
@@ -68,6 +68,8 @@ class GoogleStandIn(SheetsApi, CalendarApi, DriveApi, StandIn):
         self.data_lock = threading.Lock()
         self.route("POST", r"/token", self.token)
         self.route("POST", r"/v4/spreadsheets", self.sheets_create)
+        self.route("GET", r"/v4/spreadsheets/(?P<id>[^/:]+)", self.sheets_get_spreadsheet)
+        self.route("POST", r"/v4/spreadsheets/(?P<id>[^/:]+):batchUpdate", self.sheets_batch_update)
         self.route("POST", r"/v4/spreadsheets/(?P<id>[^/]+)/values/(?P<range>[^/]+):append", self.sheets_append)
         self.route("GET", r"/v4/spreadsheets/(?P<id>[^/]+)/values/(?P<range>[^/:]+)", self.sheets_get)
         self.route("PUT", r"/v4/spreadsheets/(?P<id>[^/]+)/values/(?P<range>[^/:]+)", self.sheets_update)

@@ -1,6 +1,10 @@
-"""Sheets v4 subset of the Google stand-in (spreadsheets.create, values.append/get/update),
-as a mixin of GoogleStandIn: A1 ranges parsed and percent-decoded, valueInputOption required,
-appends placed after the last row with exact updatedRange, FORMATTED_VALUE reads."""
+"""Sheets v4 subset of the Google stand-in (spreadsheets.create/get/batchUpdate with addSheet,
+values.append/get/update), as a mixin of GoogleStandIn: A1 ranges parsed and percent-decoded (a range
+on a sheet the spreadsheet lacks is 400 "Unable to parse range"), valueInputOption required, appends
+placed after the last row with exact updatedRange, FORMATTED_VALUE reads, `fields` masks applied,
+batchUpdate bodies checked field by field and applied all or nothing, a duplicate sheet title (in any
+letter case) refused with Google's 400."""
+import random
 import re
 import secrets
 import urllib.parse
@@ -38,19 +42,164 @@ def cell_text(value):
     return str(value)
 
 
+SHEET_PROPERTIES = {"sheetId", "title", "index", "sheetType", "gridProperties", "hidden", "tabColor", "tabColorStyle",
+                    "rightToLeft"}
+BATCH_FIELDS = {"requests", "includeSpreadsheetInResponse", "responseRanges", "responseIncludeGridData"}
+
+
+def parse_fields(text):
+    """A `fields` mask ("sheets.properties(sheetId,title),spreadsheetId") as a tree of dicts; {} keeps all."""
+    position = 0
+
+    def parse_list(end):
+        nonlocal position
+        node = {}
+        while True:
+            match = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*").match(text, position)
+            if not match:
+                raise ValueError(text)
+            position = match.end()
+            leaf = node
+            names = match.group(0).split(".")
+            for name in names[:-1]:
+                leaf = leaf.setdefault(name, {})
+            sub = {}
+            if position < len(text) and text[position] == "(":
+                position += 1
+                sub = parse_list(")")
+            leaf[names[-1]] = sub if not leaf.get(names[-1]) else {**leaf[names[-1]], **sub}
+            if position < len(text) and text[position] == ",":
+                position += 1
+                continue
+            if end == ")":
+                if position >= len(text) or text[position] != ")":
+                    raise ValueError(text)
+                position += 1
+            elif position != len(text):
+                raise ValueError(text)
+            return node
+
+    tree = parse_list(None)
+    return tree
+
+
+def apply_fields(value, tree):
+    if not tree:
+        return value
+    if isinstance(value, list):
+        return [apply_fields(v, tree) for v in value]
+    if not isinstance(value, dict):
+        return value
+    return {k: apply_fields(v, tree[k]) for k, v in value.items() if k in tree}
+
+
 class SheetsApi:
     def new_spreadsheet(self, title, sheet_titles):
         sid = secrets.token_urlsafe(33)[:44]
-        self.spreadsheets[sid] = {"title": title, "sheets": {t: [] for t in sheet_titles}, "order": list(sheet_titles)}
+        self.spreadsheets[sid] = {"title": title, "sheets": {t: [] for t in sheet_titles}, "order": list(sheet_titles),
+                                  "ids": {t: i for i, t in enumerate(sheet_titles)}}
         return sid
+
+    @staticmethod
+    def sheet_properties(book, title):
+        return {"sheetId": book["ids"][title], "title": title, "index": book["order"].index(title), "sheetType": "GRID",
+                "gridProperties": {"rowCount": max(1000, len(book["sheets"][title])), "columnCount": 26}}
 
     def spreadsheet_json(self, sid):
         book = self.spreadsheets[sid]
         return {"spreadsheetId": sid, "properties": {"title": book["title"], "locale": "en_US"},
-                "sheets": [{"properties": {"sheetId": i, "title": t, "index": i, "sheetType": "GRID",
-                                           "gridProperties": {"rowCount": 1000, "columnCount": 26}}}
-                           for i, t in enumerate(book["order"])],
+                "sheets": [{"properties": self.sheet_properties(book, t)} for t in book["order"]],
                 "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{sid}/edit"}
+
+    def sheets_get_spreadsheet(self, request):
+        denied = self.authorise(request, [SCOPE_SHEETS, SCOPE_SHEETS + ".readonly"], "sheets_read")
+        if denied:
+            return denied
+        try:
+            tree = parse_fields(request.arg("fields")) if request.arg("fields") else {}
+        except ValueError:
+            return self.api_error(request, 400, f"Invalid field selection {request.arg('fields')}", "badRequest")
+        with self.data_lock:
+            book, missing = self.book_for(request)
+            if missing:
+                return missing
+            return json_answer(200, apply_fields(self.spreadsheet_json(request.match.group("id")), tree))
+
+    def check_add_sheet(self, request, book, index, spec, added):
+        """None when requests[index].addSheet can be applied after the sheets in added, else the error answer."""
+        where = f"requests[{index}].addSheet"
+        if not isinstance(spec, dict) or set(spec) - {"properties"}:
+            return self.api_error(request, 400, f"Invalid JSON payload received. Unknown name in '{where}': "
+                                  "Cannot find field.", "badRequest")
+        properties = spec.get("properties", {})
+        if not isinstance(properties, dict):
+            return self.api_error(request, 400, f"Invalid value at '{where}.properties'", "badRequest")
+        unknown = set(properties) - SHEET_PROPERTIES
+        if unknown:
+            return self.api_error(request, 400, f"Invalid JSON payload received. Unknown name \"{sorted(unknown)[0]}\" "
+                                  f"at '{where}.properties': Cannot find field.", "badRequest")
+        title = properties.get("title")
+        if title is not None and (not isinstance(title, str) or title == ""):
+            return self.api_error(request, 400, f"Invalid {where}: the sheet title must be non-empty text", "badRequest")
+        taken = [t.lower() for t in book["order"]] + [t.lower() for t in added]
+        if title is not None and title.lower() in taken:
+            return self.api_error(request, 400, f"Invalid {where}: A sheet with the name \"{title}\" already exists. "
+                                  "Please enter another name.", "badRequest")
+        sheet_id = properties.get("sheetId")
+        if sheet_id is not None and (not isinstance(sheet_id, int) or sheet_id < 0
+                                     or sheet_id in book["ids"].values()):
+            return self.api_error(request, 400, f"Invalid {where}: A sheet with the id {sheet_id} already exists "
+                                  "or the id is not valid.", "badRequest")
+        return None
+
+    def sheets_batch_update(self, request):
+        denied = self.authorise(request, [SCOPE_SHEETS], "sheets_write")
+        if denied:
+            return denied
+        body = self.body_json(request)
+        unknown = set(body) - BATCH_FIELDS
+        if unknown:
+            return self.api_error(request, 400, f"Invalid JSON payload received. Unknown name \"{sorted(unknown)[0]}\": "
+                                  "Cannot find field.", "badRequest")
+        requests = body.get("requests")
+        if not isinstance(requests, list) or not requests:
+            return self.api_error(request, 400, "Must specify at least one request.", "badRequest")
+        with self.data_lock:
+            book, missing = self.book_for(request)
+            if missing:
+                return missing
+            added = []
+            for index, one in enumerate(requests):
+                if not isinstance(one, dict) or len(one) != 1:
+                    return self.api_error(request, 400, f"Invalid value at 'requests[{index}]': exactly one request "
+                                          "kind must be set", "badRequest")
+                kind, spec = next(iter(one.items()))
+                if kind != "addSheet":
+                    return self.api_error(request, 400, f"requests[{index}].{kind}: the stand-in implements addSheet "
+                                          "only", "badRequest")
+                bad = self.check_add_sheet(request, book, index, spec, [p.get("title") for p in added if p.get("title")])
+                if bad:
+                    return bad
+                added.append(dict(spec.get("properties", {})))
+            replies = []
+            for properties in added:               # all checked: apply all
+                title = properties.get("title")
+                number = len(book["order"]) + 1
+                while not title:
+                    candidate = f"Sheet{number}"
+                    title = candidate if candidate.lower() not in [t.lower() for t in book["order"]] else None
+                    number += 1
+                sheet_id = properties.get("sheetId")
+                while sheet_id is None or sheet_id in book["ids"].values():
+                    sheet_id = random.randrange(1, 2 ** 31)
+                book["order"].append(title)
+                book["sheets"][title] = []
+                book["ids"][title] = sheet_id
+                replies.append({"addSheet": {"properties": self.sheet_properties(book, title)}})
+            answer = {"spreadsheetId": request.match.group("id"), "replies": replies}
+            if body.get("includeSpreadsheetInResponse"):
+                answer["updatedSpreadsheet"] = self.spreadsheet_json(request.match.group("id"))
+            return json_answer(200, answer)
 
     def sheets_create(self, request):
         denied = self.authorise(request, [SCOPE_SHEETS], "sheets_write")

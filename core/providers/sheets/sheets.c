@@ -122,37 +122,82 @@ static int check_rows(const char *what, json_t *rows, struct growth_error *err)
   return 0;
 }
 
+/* spec.headers as a non-empty list of strings in *headers, or NULL when absent, null or empty. */
+static int check_headers(const char *what, json_t *spec, json_t **headers, struct growth_error *err)
+{
+  json_t *list = json_object_get(spec, "headers");
+  *headers = NULL;
+  if (!list || json_is_null(list))
+    return 0;
+  if (!json_is_array(list))
+    return error_set(err, ERR_BAD_ARGUMENT, "%s: headers must be a list of strings, got %s", what, type_name(list));
+  size_t i;
+  json_t *header;
+  json_array_foreach(list, i, header)
+    if (!json_is_string(header))
+      return error_set(err, ERR_BAD_ARGUMENT, "%s: headers[%zu] must be a string, got %s", what, i + 1,
+                       type_name(header));
+  if (json_array_size(list) > MAX_CELLS)
+    return error_set(err, ERR_BAD_ARGUMENT, "%s: headers has more than %d entries", what, MAX_CELLS);
+  if (json_array_size(list) > 0)
+    *headers = list;
+  return 0;
+}
+
+/* spec.title: a non-empty string; for a sheet (tab) also at most 100 characters (Google's limit), fewer than
+ * A1_SHEET_MAX bytes (so ranges can name it) and no control characters. */
+static const char *check_title(const char *what, json_t *spec, int tab, struct growth_error *err)
+{
+  json_t *title = json_object_get(spec, "title");
+  if (!json_is_string(title) || json_string_length(title) == 0)
+    return error_set(err, ERR_BAD_ARGUMENT, "%s: title must be a non-empty string, got %s", what,
+                     title ? type_name(title) : "nil"), NULL;
+  const char *text = json_string_value(title);
+  if (!tab)
+    return text;
+  size_t characters = 0;
+  for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+    if (*p < 0x20 || *p == 0x7f)
+      return error_set(err, ERR_BAD_ARGUMENT, "%s: title must not contain control characters", what), NULL;
+    if ((*p & 0xC0) != 0x80)
+      characters++;
+  }
+  if (characters > 100 || json_string_length(title) >= A1_SHEET_MAX)
+    return error_set(err, ERR_BAD_ARGUMENT, "%s: title has %zu characters (%zu bytes); a sheet title has at most "
+                                            "100 characters and %d bytes", what, characters,
+                     json_string_length(title), A1_SHEET_MAX - 1), NULL;
+  return text;
+}
+
 int sheets_create(struct sheets *sheets, json_t *spec, json_t **out, struct growth_error *err)
 {
   *out = NULL;
   if (!json_is_object(spec))
     return error_set(err, ERR_BAD_ARGUMENT, "sheets.create: the argument must be a table {title=..., headers=...}, "
                                             "got %s", spec ? type_name(spec) : "nil");
-  json_t *title = json_object_get(spec, "title");
-  if (!json_is_string(title) || json_string_length(title) == 0)
-    return error_set(err, ERR_BAD_ARGUMENT, "sheets.create: title must be a non-empty string, got %s",
-                     title ? type_name(title) : "nil");
-  json_t *headers = json_object_get(spec, "headers");
-  if (headers && !json_is_null(headers)) {
-    if (!json_is_array(headers))
-      return error_set(err, ERR_BAD_ARGUMENT, "sheets.create: headers must be a list of strings, got %s",
-                       type_name(headers));
-    size_t i;
-    json_t *header;
-    json_array_foreach(headers, i, header)
-      if (!json_is_string(header))
-        return error_set(err, ERR_BAD_ARGUMENT, "sheets.create: headers[%zu] must be a string, got %s", i + 1,
-                         type_name(header));
-    if (json_array_size(headers) > MAX_CELLS)
-      return error_set(err, ERR_BAD_ARGUMENT, "sheets.create: headers has more than %d entries", MAX_CELLS);
-    if (json_array_size(headers) == 0)
-      headers = NULL;
-  } else {
-    headers = NULL;
-  }
-  const char *text = json_string_value(title);
-  return sheets->live ? sheets_live_create(sheets->live, text, headers, out, err)
-                      : sheets_local_create(sheets->local, text, headers, out, err);
+  json_t *headers = NULL;
+  const char *title = check_title("sheets.create", spec, 0, err);
+  if (!title || check_headers("sheets.create", spec, &headers, err) != 0)
+    return -1;
+  return sheets->live ? sheets_live_create(sheets->live, title, headers, out, err)
+                      : sheets_local_create(sheets->local, title, headers, out, err);
+}
+
+int sheets_ensure_sheet(struct sheets *sheets, const char *id, json_t *spec, json_t **out, struct growth_error *err)
+{
+  static const char what[] = "sheets.ensure_sheet";
+  *out = NULL;
+  if (check_id(what, id, err) != 0)
+    return -1;
+  if (!json_is_object(spec))
+    return error_set(err, ERR_BAD_ARGUMENT, "%s: the second argument must be a table {title=..., headers=...}, "
+                                            "got %s", what, spec ? type_name(spec) : "nil");
+  json_t *headers = NULL;
+  const char *title = check_title(what, spec, 1, err);
+  if (!title || check_headers(what, spec, &headers, err) != 0)
+    return -1;
+  return sheets->live ? sheets_live_ensure_sheet(sheets->live, id, title, headers, out, err)
+                      : sheets_local_ensure_sheet(sheets->local, id, title, headers, out, err);
 }
 
 int sheets_append(struct sheets *sheets, const char *id, const char *range, json_t *rows, json_t **out,

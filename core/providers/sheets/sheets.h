@@ -14,8 +14,11 @@
  * strings, numbers, booleans or null (an empty cell). Writes are sent as RAW,
  * so text that starts with '=' stays text and never becomes a formula.
  *
+ * A spreadsheet holds sheets (tabs); ensure_sheet adds one by title when it is
+ * missing, so it is safe to repeat (a retried job, two jobs at once).
+ *
  * Limits taken per call (shared rate limiter): "sheets" for every call and
- * "sheets_writes" for create and append.
+ * "sheets_writes" for create, append and the writes of ensure_sheet.
  */
 #ifndef GROWTH_PROVIDERS_SHEETS_H
 #define GROWTH_PROVIDERS_SHEETS_H
@@ -46,5 +49,10 @@ int sheets_append(struct sheets *sheets, const char *id, const char *range, json
 
 /* *rows: the range's rows as lists of strings, trailing empty cells and rows dropped (new reference). */
 int sheets_read(struct sheets *sheets, const char *id, const char *range, json_t **rows, struct growth_error *err);
+
+/* spec {title = string, headers = {string...}?}: adds a sheet titled title to spreadsheet id unless it has one
+ * already; with headers, writes them as the sheet's first row when that row is empty (a new sheet, or one whose
+ * headers a failed earlier call did not write). *out {title, sheet_id, created} (new reference). */
+int sheets_ensure_sheet(struct sheets *sheets, const char *id, json_t *spec, json_t **out, struct growth_error *err);
 
 #endif

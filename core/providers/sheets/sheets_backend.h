@@ -1,7 +1,8 @@
 /*
  * sheets_backend.h — what sheets.c calls in each backend (internal to core/providers/sheets).
  * Arguments arrive checked: id is [A-Za-z0-9_-]+, range parses as A1, rows are lists of
- * string/number/boolean/null cells, headers a list of strings.
+ * string/number/boolean/null cells, headers a list of strings (NULL when absent or empty), a sheet title
+ * 1 to 100 characters of UTF-8 without control characters.
  */
 #ifndef GROWTH_PROVIDERS_SHEETS_BACKEND_H
 #define GROWTH_PROVIDERS_SHEETS_BACKEND_H
@@ -29,6 +30,8 @@ int sheets_live_append(struct sheets_live *live, const char *id, const char *ran
                        struct growth_error *err);
 int sheets_live_read(struct sheets_live *live, const char *id, const char *range, json_t **rows,
                      struct growth_error *err);
+int sheets_live_ensure_sheet(struct sheets_live *live, const char *id, const char *title, json_t *headers,
+                             json_t **out, struct growth_error *err);
 
 struct sheets_local;
 struct sheets_local *sheets_local_new(const char *data_dir, struct growth_error *err);
@@ -39,6 +42,8 @@ int sheets_local_append(struct sheets_local *local, const char *id, const struct
                         json_t **out, struct growth_error *err);
 int sheets_local_read(struct sheets_local *local, const char *id, const struct a1_range *range, json_t **rows,
                       struct growth_error *err);
+int sheets_local_ensure_sheet(struct sheets_local *local, const char *id, const char *title, json_t *headers,
+                              json_t **out, struct growth_error *err);
 
 /* The text Sheets shows for a written cell: numbers without a trailing ".0", TRUE/FALSE, "" for null. */
 json_t *sheets_cell_text(json_t *cell);

@@ -9,6 +9,13 @@
  * append: values.append with RAW and INSERT_ROWS; a POST, so it is repeated
  * only after a rate-limit answer (the server did not apply it).
  * read: values.get (GET, repeated after timeouts and 5xx).
+ * ensure_sheet: spreadsheets.get with a field mask lists the sheets' titles;
+ * a missing one is added by spreadsheets.batchUpdate with one addSheet
+ * request. That POST is never repeated by the client, so a lost answer fails
+ * the call and the caller's retry finds the sheet by the listing; an addSheet
+ * refused with 400 "A sheet with the name ... already exists" (a concurrent
+ * caller won) lists again and takes that sheet. Headers go with values.update
+ * into row 1 when that row reads back empty.
  * Every answer is checked for the fields used; a missing one is a clear,
  * non-retryable upstream_error.
  */
@@ -72,17 +79,21 @@ static int malformed(const char *what, const char *field, struct growth_error *e
   return error_set(err, ERR_UPSTREAM, "%s: the answer has no %s; expected Google's documented shape", what, field);
 }
 
-static int write_headers(struct sheets_live *live, const char *id, json_t *headers, struct growth_error *err)
+/* values.update of headers into range (a first cell such as "A1"): a PUT, safe to repeat. */
+static int write_headers(struct sheets_live *live, const char *what, const char *id, const char *range,
+                         json_t *headers, struct growth_error *err)
 {
   char url[URL_MAX];
-  if (values_url(live, id, "A1", "?valueInputOption=RAW", url, err) != 0)
+  if (values_url(live, id, range, "?valueInputOption=RAW", url, err) != 0)
     return -1;
-  json_t *body = json_pack("{s:s, s:s, s:[O]}", "range", "A1", "majorDimension", "ROWS", "values", headers);
-  struct http_request request = { .method = HTTP_PUT, .url = url, .json = body, .what = "sheets.create" };
-  json_t *answer = body ? google_api_call(live->api, live->write_limits, 2, &request, err) : NULL;
+  json_t *body = json_pack("{s:s, s:s, s:[O]}", "range", range, "majorDimension", "ROWS", "values", headers);
+  if (!body)
+    return error_set(err, ERR_NO_MEMORY, "%s: out of memory", what);
+  struct http_request request = { .method = HTTP_PUT, .url = url, .json = body, .what = what };
+  json_t *answer = google_api_call(live->api, live->write_limits, 2, &request, err);
   json_decref(body);
   if (!answer)
-    return body ? error_prefix(err, "sheets.create: writing the headers") : -1;
+    return error_prefix(err, "%s: writing the headers", what);
   json_decref(answer);
   return 0;
 }
@@ -124,7 +135,7 @@ int sheets_live_create(struct sheets_live *live, const char *title, json_t *head
   }
   *out = json_pack("{s:s, s:s}", "id", id, "url", link);
   int result = *out ? 0 : error_set(err, ERR_NO_MEMORY, "sheets.create: out of memory");
-  if (result == 0 && headers && write_headers(live, id, headers, err) != 0) {
+  if (result == 0 && headers && write_headers(live, "sheets.create", id, "A1", headers, err) != 0) {
     json_decref(*out);
     *out = NULL;
     result = -1;
@@ -202,4 +213,138 @@ int sheets_live_read(struct sheets_live *live, const char *id, const char *range
   json_decref(answer);
   *rows = result;
   return 0;
+}
+
+/* The sheetId of the sheet titled title in a spreadsheets.get answer: 1 found, 0 absent, -1 malformed. */
+static int find_sheet(json_t *answer, const char *title, json_int_t *sheet_id, struct growth_error *err)
+{
+  json_t *list = json_object_get(answer, "sheets"), *sheet;
+  size_t i;
+  if (!json_is_array(list))
+    return malformed("sheets.ensure_sheet", "\"sheets\" list", err);
+  json_array_foreach(list, i, sheet) {
+    json_t *properties = json_object_get(sheet, "properties");
+    const char *name = json_string_value(json_object_get(properties, "title"));
+    json_t *number = json_object_get(properties, "sheetId");
+    if (!name)
+      return malformed("sheets.ensure_sheet", "\"sheets[].properties.title\"", err);
+    if (strcmp(name, title) != 0)
+      continue;
+    *sheet_id = json_integer_value(number);   /* Google leaves out sheetId 0, the default */
+    return number && !json_is_integer(number) ? malformed("sheets.ensure_sheet", "integer \"sheetId\"", err) : 1;
+  }
+  return 0;
+}
+
+/* spreadsheets.get of the sheets' ids and titles, then find_sheet. */
+static int lookup_sheet(struct sheets_live *live, const char *id, const char *title, json_int_t *sheet_id,
+                        struct growth_error *err)
+{
+  char url[URL_MAX];
+  char *escaped = http_escape(id);
+  if (!escaped)
+    return error_set(err, ERR_NO_MEMORY, "sheets.ensure_sheet: out of memory");
+  snprintf(url, sizeof url, "%s/v4/spreadsheets/%s?fields=sheets.properties(sheetId%%2Ctitle)",
+           live->options.sheets_url, escaped);
+  free(escaped);
+  struct http_request request = { .method = HTTP_GET, .url = url, .what = "sheets.ensure_sheet" };
+  json_t *answer = google_api_call(live->api, live->read_limits, 1, &request, err);
+  if (!answer)
+    return -1;
+  int found = find_sheet(answer, title, sheet_id, err);
+  json_decref(answer);
+  return found;
+}
+
+/* batchUpdate with one addSheet request; *sheet_id from its reply. */
+static int add_sheet(struct sheets_live *live, const char *id, const char *title, json_int_t *sheet_id,
+                     struct growth_error *err)
+{
+  char url[URL_MAX];
+  char *escaped = http_escape(id);
+  if (!escaped)
+    return error_set(err, ERR_NO_MEMORY, "sheets.ensure_sheet: out of memory");
+  snprintf(url, sizeof url, "%s/v4/spreadsheets/%s:batchUpdate", live->options.sheets_url, escaped);
+  free(escaped);
+  json_t *body = json_pack("{s:[{s:{s:{s:s}}}]}", "requests", "addSheet", "properties", "title", title);
+  if (!body)
+    return error_set(err, ERR_NO_MEMORY, "sheets.ensure_sheet: out of memory");
+  struct http_request request = { .method = HTTP_POST, .url = url, .json = body, .what = "sheets.ensure_sheet" };
+  json_t *answer = google_api_call(live->api, live->write_limits, 2, &request, err);
+  json_decref(body);
+  if (!answer)
+    return -1;
+  json_t *properties = json_object_get(json_object_get(json_array_get(json_object_get(answer, "replies"), 0),
+                                                       "addSheet"), "properties");
+  json_t *number = json_object_get(properties, "sheetId");
+  int result = 0;
+  if (!json_is_integer(number) || !json_is_string(json_object_get(properties, "title")))
+    result = malformed("sheets.ensure_sheet", "\"replies[0].addSheet.properties\" with sheetId and title", err);
+  else
+    *sheet_id = json_integer_value(number);
+  json_decref(answer);
+  return result;
+}
+
+/* "'<title>'!<cells>" with quotes in title doubled. */
+static int sheet_range(const char *title, const char *cells, char *out, size_t size, struct growth_error *err)
+{
+  size_t used = 0;
+  out[used++] = '\'';
+  for (const char *p = title; *p && used + 2 < size; p++) {
+    if (*p == '\'')
+      out[used++] = '\'';
+    out[used++] = *p;
+  }
+  int length = snprintf(out + used, size - used, "'!%s", cells);
+  if (length < 0 || (size_t)length >= size - used)
+    return error_set(err, ERR_BAD_ARGUMENT, "sheets.ensure_sheet: the sheet title is too long for a range");
+  return 0;
+}
+
+/* 1 when row 1 of the sheet reads back empty, 0 when it holds something. */
+static int first_row_empty(struct sheets_live *live, const char *id, const char *title, struct growth_error *err)
+{
+  char range[2 * A1_SHEET_MAX + 16];
+  json_t *rows = NULL;
+  if (sheet_range(title, "1:1", range, sizeof range, err) != 0 || sheets_live_read(live, id, range, &rows, err) != 0)
+    return error_prefix(err, "sheets.ensure_sheet: reading the first row");
+  int empty = json_array_size(rows) == 0 || json_array_size(json_array_get(rows, 0)) == 0;
+  json_decref(rows);
+  return empty;
+}
+
+int sheets_live_ensure_sheet(struct sheets_live *live, const char *id, const char *title, json_t *headers,
+                             json_t **out, struct growth_error *err)
+{
+  json_int_t sheet_id = 0;
+  int created = 0;
+  int found = lookup_sheet(live, id, title, &sheet_id, err);
+  if (found < 0)
+    return -1;
+  if (!found) {
+    if (add_sheet(live, id, title, &sheet_id, err) == 0) {
+      created = 1;
+    } else if (err->status == 400 && strstr(err->message, "already exists")) {
+      error_clear(err);
+      found = lookup_sheet(live, id, title, &sheet_id, err);
+      if (found < 0)
+        return -1;
+      if (!found)
+        return error_set(err, ERR_UPSTREAM, "sheets.ensure_sheet: Google refused to add sheet '%s' as existing, "
+                                            "but the spreadsheet does not list it", title);
+    } else {
+      return -1;
+    }
+  }
+  if (headers) {
+    char range[2 * A1_SHEET_MAX + 16];
+    int empty = created ? 1 : first_row_empty(live, id, title, err);
+    if (empty < 0 || sheet_range(title, "A1", range, sizeof range, err) != 0)
+      return -1;
+    if (empty && write_headers(live, "sheets.ensure_sheet", id, range, headers, err) != 0)
+      return -1;
+  }
+  *out = json_pack("{s:s, s:I, s:b}", "title", title, "sheet_id", sheet_id, "created", created);
+  return *out ? 0 : error_set(err, ERR_NO_MEMORY, "sheets.ensure_sheet: out of memory");
 }

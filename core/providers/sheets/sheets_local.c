@@ -7,7 +7,9 @@
  * An append reads the CSV, adds the rows after the last row, and replaces the
  * file atomically under an exclusive flock on <id>/.lock, so appends from
  * several threads or processes never lose each other's rows; reads need no
- * lock because a file is only ever replaced whole.
+ * lock because a file is only ever replaced whole. ensure_sheet adds a name to
+ * meta.json under the same lock (the CSV first, then meta.json, so a sheet
+ * that meta.json lists always has its file); a sheet's id is its index.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -158,12 +160,12 @@ int sheets_local_create(struct sheets_local *local, const char *title, json_t *h
   return *out ? 0 : error_set(err, ERR_NO_MEMORY, "sheets.create: out of memory");
 }
 
-static int lock_spreadsheet(struct sheets_local *local, const char *id, struct growth_error *err)
+static int lock_spreadsheet(struct sheets_local *local, const char *what, const char *id, struct growth_error *err)
 {
   char path[PATH_MAX];
   snprintf(path, sizeof path, "%s/%s/.lock", local->root, id);
   int fd = local_files_lock(path, err);
-  return fd < 0 ? error_prefix(err, "sheets.append") : fd;
+  return fd < 0 ? error_prefix(err, "%s", what) : fd;
 }
 
 int sheets_local_append(struct sheets_local *local, const char *id, const struct a1_range *range, json_t *rows,
@@ -177,7 +179,7 @@ int sheets_local_append(struct sheets_local *local, const char *id, const struct
   json_decref(meta);
   if (result != 0 || sheet_path(local, id, sheet, path, sizeof path, err) != 0)
     return -1;
-  int fd = lock_spreadsheet(local, id, err);
+  int fd = lock_spreadsheet(local, "sheets.append", id, err);
   if (fd < 0)
     return -1;
   json_t *table = read_rows(path, "sheets.append", err);
@@ -250,4 +252,97 @@ int sheets_local_read(struct sheets_local *local, const char *id, const struct a
     return error_set(err, ERR_NO_MEMORY, "sheets.read: out of memory");
   *rows = out;
   return 0;
+}
+
+static int write_meta(struct sheets_local *local, const char *id, json_t *meta, struct growth_error *err)
+{
+  char path[PATH_MAX];
+  char *text = json_dumps(meta, JSON_INDENT(2));
+  if (!text)
+    return error_set(err, ERR_NO_MEMORY, "out of memory");
+  snprintf(path, sizeof path, "%s/%s/meta.json", local->root, id);
+  int result = local_files_write(path, text, strlen(text), err);
+  free(text);
+  return result;
+}
+
+/* Whether row 0 of table is absent or holds only empty cells. */
+static int first_row_empty(json_t *table)
+{
+  json_t *row = json_array_get(table, 0), *cell;
+  size_t i;
+  json_array_foreach(row, i, cell)
+    if (json_string_length(cell) > 0)
+      return 0;
+  return 1;
+}
+
+/* Under the lock: adds title to meta (and its CSV) when missing, then the headers into an empty row 1. */
+static int ensure_locked(struct sheets_local *local, const char *id, const char *title, json_t *headers,
+                         json_int_t *index, int *created, struct growth_error *err)
+{
+  static const char what[] = "sheets.ensure_sheet";
+  char path[PATH_MAX];
+  json_t *table = NULL, *meta = load_meta(local, what, id, err);
+  if (!meta)
+    return -1;
+  json_t *names = json_object_get(meta, "sheets"), *name;
+  size_t i;
+  int result = -1;
+  *index = -1;
+  json_array_foreach(names, i, name)
+    if (json_is_string(name) && strcmp(json_string_value(name), title) == 0)
+      *index = (json_int_t)i;
+  *created = *index < 0;
+  if (sheet_path(local, id, title, path, sizeof path, err) != 0 || !(table = read_rows(path, what, err)))
+    goto done;
+  int write = *created;
+  if (headers && first_row_empty(table)) {
+    if ((json_array_size(table) > 0 ? json_array_set(table, 0, headers) : json_array_append(table, headers)) != 0) {
+      error_set(err, ERR_NO_MEMORY, "%s: out of memory", what);
+      goto done;
+    }
+    write = 1;
+  }
+  if (write && write_rows(path, table, err) != 0) {
+    error_prefix(err, "%s", what);
+    goto done;
+  }
+  if (*created) {
+    *index = (json_int_t)json_array_size(names);
+    if (json_array_append_new(names, json_string(title)) != 0) {
+      error_set(err, ERR_NO_MEMORY, "%s: out of memory", what);
+      goto done;
+    }
+    if (write_meta(local, id, meta, err) != 0) {
+      error_prefix(err, "%s", what);
+      goto done;
+    }
+  }
+  result = 0;
+done:
+  json_decref(table);
+  json_decref(meta);
+  return result;
+}
+
+int sheets_local_ensure_sheet(struct sheets_local *local, const char *id, const char *title, json_t *headers,
+                              json_t **out, struct growth_error *err)
+{
+  static const char what[] = "sheets.ensure_sheet";
+  json_t *meta = load_meta(local, what, id, err);   /* not_found before a lock file is made */
+  if (!meta)
+    return -1;
+  json_decref(meta);
+  int fd = lock_spreadsheet(local, what, id, err);
+  if (fd < 0)
+    return -1;
+  json_int_t index = 0;
+  int created = 0;
+  int result = ensure_locked(local, id, title, headers, &index, &created, err);
+  local_files_unlock(fd);
+  if (result != 0)
+    return -1;
+  *out = json_pack("{s:s, s:I, s:b}", "title", title, "sheet_id", index, "created", created);
+  return *out ? 0 : error_set(err, ERR_NO_MEMORY, "%s: out of memory", what);
 }
