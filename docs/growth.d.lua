@@ -137,6 +137,13 @@ function sheets.append(id, range, rows) end
 ---@param range string
 ---@return string[][] rows cells as text, trailing empty cells and rows left out
 function sheets.read(id, range) end
+---@class growth.SheetsTab
+---@field title string 1 to 100 characters, no control characters
+---@field headers? string[] written as the first row when that row is empty
+---@param id string spreadsheet id
+---@param spec growth.SheetsTab
+---@return { title: string, sheet_id: integer, created: boolean } created is false when the tab was there
+function sheets.ensure_sheet(id, spec) end
 
 ---@class growth.CalendarEvent
 ---@field id string

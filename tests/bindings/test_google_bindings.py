@@ -34,6 +34,19 @@ local appended = sheets.append(book.id, "Sheet1!A1", {
 return { book = book, appended = appended, rows = sheets.read(book.id, "Sheet1!A1:D") }
 """
 
+# A tab added to a spreadsheet twice (the second call finds it), written and read back, and the
+# error of a range on a tab the spreadsheet does not have.
+TAB_ROUND_TRIP = REQUIRES + """
+local book = sheets.create{ title = "Growth journal", headers = { "Date", "Energy" } }
+local spec = { title = "Summaries", headers = { "Date", "Summary" } }
+local first = sheets.ensure_sheet(book.id, spec)
+local again = sheets.ensure_sheet(book.id, spec)
+sheets.append(book.id, "Summaries!A1", { { "2026-11-27", "A calm week" } })
+local ok, missing = pcall(sheets.read, book.id, "Nope!A1")
+return { book = book, first = first, again = again, rows = sheets.read(book.id, "'Summaries'!A1:B"),
+         entries = sheets.read(book.id, "Sheet1"), missing = missing }
+"""
+
 # One pcall per argument check: "code|retryable|message" for each.
 ARGUMENT_CASES = REQUIRES + """
 local cases = {}
@@ -68,6 +81,14 @@ try("append_bad_utf8", sheets.append, "abc", "Sheet1!A1", { { "\\xff\\xfe" } })
 try("read_no_id", sheets.read)
 try("read_number_id", sheets.read, 42, "Sheet1")
 try("read_empty_range", sheets.read, "abc", "")
+-- sheets.ensure_sheet
+try("ensure_no_id", sheets.ensure_sheet, nil, { title = "Summaries" })
+try("ensure_bad_id", sheets.ensure_sheet, "a b", { title = "Summaries" })
+try("ensure_not_table", sheets.ensure_sheet, "abc", "Summaries")
+try("ensure_no_title", sheets.ensure_sheet, "abc", { headers = { "a" } })
+try("ensure_long_title", sheets.ensure_sheet, "abc", { title = ("é"):rep(101) })
+try("ensure_control_title", sheets.ensure_sheet, "abc", { title = "a\\nb" })
+try("ensure_header_number", sheets.ensure_sheet, "abc", { title = "t", headers = { "a", 2 } })
 -- calendar.events
 try("events_no_id", calendar.events, nil, "2026-11-30T00:00:00Z", "2026-12-01T00:00:00Z")
 try("events_empty_id", calendar.events, "", "2026-11-30T00:00:00Z", "2026-12-01T00:00:00Z")
@@ -147,6 +168,13 @@ EXPECTED_ARGUMENT_ERRORS = {
     "read_no_id": "sheets.read: id must be a spreadsheet id (a non-empty string), got nothing",
     "read_number_id": "sheets.read: id must be a spreadsheet id (a non-empty string), got 42",
     "read_empty_range": "sheets.read: range must be a range in A1 notation",
+    "ensure_no_id": "sheets.ensure_sheet: id must be a spreadsheet id (a non-empty string), got nil",
+    "ensure_bad_id": "sheets.ensure_sheet: id 'a b' is not a spreadsheet id",
+    "ensure_not_table": "sheets.ensure_sheet: the argument must be a table of named fields, got \"Summaries\"",
+    "ensure_no_title": "sheets.ensure_sheet: title must be a non-empty string, got nil",
+    "ensure_long_title": "sheets.ensure_sheet: title has 101 characters (202 bytes); a sheet title has at most 100",
+    "ensure_control_title": "sheets.ensure_sheet: title must not contain control characters",
+    "ensure_header_number": "sheets.ensure_sheet: headers[2] must be a string, got 2",
     "events_no_id": "calendar.events: calendarId must be a calendar id such as \"primary\" or an address, got nil",
     "events_empty_id": "calendar.events: calendarId must be a calendar id",
     "events_no_from": "calendar.events: from must be an RFC 3339 time",
@@ -203,6 +231,19 @@ class LocalBackends(AgentTest):
         path = os.path.join(self.data, "sheets", book["id"], "Sheet1.csv")
         with open(path, newline="", encoding="utf-8") as f:
             self.assertEqual(list(csv.reader(f))[1], ["2026-11-27", "7", "Felt focused"])
+
+    def test_sheets_tab_on_csv(self):
+        self.agent("tabs", TAB_ROUND_TRIP)
+        result = self.run_ok("tabs", env=self.local_env())
+        self.assertEqual(result["first"], {"title": "Summaries", "sheet_id": 1, "created": True})
+        self.assertEqual(result["again"], {"title": "Summaries", "sheet_id": 1, "created": False})
+        self.assertEqual(result["rows"], [["Date", "Summary"], ["2026-11-27", "A calm week"]])
+        self.assertEqual(result["entries"], [["Date", "Energy"]])
+        self.assertEqual(result["missing"]["code"], "bad_argument")
+        self.assertIn("has no sheet 'Nope'; its sheets are 'Sheet1', 'Summaries'", result["missing"]["message"])
+        path = os.path.join(self.data, "sheets", result["book"]["id"], "Summaries.csv")
+        with open(path, newline="", encoding="utf-8") as f:
+            self.assertEqual(list(csv.reader(f)), [["Date", "Summary"], ["2026-11-27", "A calm week"]])
 
     def test_demo_calendar_events_normalised(self):
         self.agent("week", REQUIRES + """
@@ -355,6 +396,22 @@ class LiveBackends(AgentTest):
         self.assertEqual(len(self.google.spreadsheets[sid]["sheets"]["Sheet1"]), 4)
         self.assertEqual(result["rows"][1], ["2026-11-27", "7", "Felt focused"])
         self.assertEqual(result["rows"][2], ["2026-11-28", "8.5", "", "TRUE"])
+
+    def test_sheets_tab(self):
+        self.agent("tabs", TAB_ROUND_TRIP)
+        result = self.run_ok("tabs", env=self.env)
+        sid = result["book"]["id"]
+        book = self.google.spreadsheets[sid]
+        self.assertEqual(book["order"], ["Sheet1", "Summaries"])
+        self.assertEqual(result["first"], {"title": "Summaries", "sheet_id": book["ids"]["Summaries"], "created": True})
+        self.assertEqual(result["again"], dict(result["first"], created=False))
+        self.assertEqual(book["sheets"]["Summaries"], [["Date", "Summary"], ["2026-11-27", "A calm week"]])
+        self.assertEqual(result["rows"], book["sheets"]["Summaries"])
+        adds = self.google.requests(f"/v4/spreadsheets/{sid}:batchUpdate")
+        self.assertEqual([json.loads(r["body"]) for r in adds],
+                         [{"requests": [{"addSheet": {"properties": {"title": "Summaries"}}}]}], "one addSheet")
+        self.assertEqual((result["missing"]["code"], result["missing"]["status"]), ("bad_argument", 400))
+        self.assertIn("Unable to parse range: Nope!A1", result["missing"]["message"])
 
     def test_calendar_events_and_insert(self):
         self.google.calendars["primary"] = [
