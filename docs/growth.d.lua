@@ -142,7 +142,7 @@ function sheets.read(id, range) end
 ---@field headers? string[] written as the first row when that row is empty
 ---@param id string spreadsheet id
 ---@param spec growth.SheetsTab
----@return { title: string, sheet_id: integer, created: boolean } created is false when the tab was there
+---@return { title: string, sheet_id: integer, created: boolean, url: string } created: false when the tab was there
 function sheets.ensure_sheet(id, spec) end
 
 ---@class growth.CalendarEvent

@@ -8,7 +8,7 @@
  *                                        --> { updated_range = "Sheet1!A2:B3", updated_rows = 2 }
  *   sheets.read(book.id, "Sheet1!A1:B")  --> { { "Date", "Energy" }, { "2026-11-27", "7" }, ... }
  *   sheets.ensure_sheet(book.id, { title = "Summaries", headers = { "Date", "Summary" } })
- *                                        --> { title = "Summaries", sheet_id = 1234, created = true }
+ *                                        --> { title = "Summaries", sheet_id = 1234, created = true, url = "…#gid=1234" }
  *
  * The backend is the process's (services_sheets): Google Sheets v4 when the
  * service account is set up, CSV files under GROWTH_DATA_DIR/sheets/ when

@@ -2,12 +2,14 @@
 --
 -- The journal is a spreadsheet (Date, Intention, Gratitude, Energy (1–10), Alignment (1–10),
 -- Reflection): the one named in the input, or the one this agent made for the user before (its id
--- in ctx.store), or a new one. Today's entry, when the input has one, is appended once per date:
--- the step reads the sheet first, so neither a retry nor a second run the same day adds a row
--- twice. The last `days` entries give averages and trends of energy and alignment, and the llm a
--- summary (themes, a short summary, one suggestion; offline: lib.journal from the figures and the
--- most frequent content words), appended to the Summaries spreadsheet. growth.sheets has no call
--- that adds a tab, so Summaries is a spreadsheet of its own, also remembered in ctx.store.
+-- in ctx.store), or a new one; its Summaries sheet (tab) is added once per spreadsheet
+-- (sheets.ensure_sheet, remembered in ctx.store). Today's entry, when the input has one, is
+-- appended once per date: the step reads the sheet first, so neither a retry nor a second run the
+-- same day adds a row twice, not even after a lost answer (the append applied, its answer dropped,
+-- the step not recorded). The last `days` entries give averages and trends of energy and
+-- alignment, and the llm a summary (themes, a short summary, one suggestion; offline: lib.journal
+-- from the figures and the most frequent content words), appended to the Summaries sheet once per
+-- date in the same way.
 
 local llm = require "growth.llm"
 local sheets = require "growth.sheets"
@@ -15,7 +17,10 @@ local time = require "growth.time"
 local journal = require "lib.journal"
 local text = require "lib.text"
 
-local SHEET = "Sheet1"
+-- The entries are on the spreadsheet's first sheet, whatever its name (Sheet1 in the agent's own, the
+-- user's name in one they shared): a range without a sheet name means the first sheet.
+local ENTRIES = "A:F"
+local SUMMARIES = "Summaries"
 local SUMMARY_MAX = 500
 local SUMMARY_HEADERS = { "Date", "Days", "Entries", "Energy (mean)", "Energy (trend)", "Alignment (mean)",
   "Alignment (trend)", "Themes", "Summary", "Suggestion" }
@@ -50,8 +55,22 @@ local function find_or_create(ctx, key, step, title, headers)
   return book
 end
 
+-- The Summaries sheet of spreadsheet id ({ id, url }), added with its headers at most once per
+-- spreadsheet: the step keeps a retried job from asking again, the store keeps later jobs from it.
+local function ensure_summaries(ctx, id)
+  local known = ctx.store.get("summariesSheet")
+  if known and known.id == id then return known end
+  local tab = ctx.step("create-summaries-sheet", function()
+    return sheets.ensure_sheet(id, { title = SUMMARIES, headers = SUMMARY_HEADERS })
+  end)
+  if tab.created then ctx.log("Added the " .. SUMMARIES .. " sheet to the journal spreadsheet") end
+  known = { id = id, url = tab.url }
+  ctx.store.set("summariesSheet", known)
+  return known
+end
+
 local function read_entries(ctx, id)
-  local rows = sheets.read(id, SHEET)
+  local rows = sheets.read(id, ENTRIES)
   local entries, skipped = {}, 0
   for i = 2, #rows do
     local ok, entry = pcall(journal.from_row, rows[i], "row " .. i)
@@ -150,9 +169,8 @@ return {
       if not ctx.store.get("journal") then ctx.log("Creating journal spreadsheet") end
       book = find_or_create(ctx, "journal", "create-journal", "Alignment Journal — " .. owner, journal.HEADERS)
     end
-    local summaries = find_or_create(ctx, "summaries", "create-summaries", "Journal Summaries — " .. owner,
-      SUMMARY_HEADERS)
-    local id, summaries_id = book.id, summaries.id
+    local id = book.id
+    local summaries = ensure_summaries(ctx, id)
     local artifacts = {}
     if book.url then artifacts[1] = { name = "Alignment Journal", type = "spreadsheet", path = book.url } end
     artifacts[#artifacts + 1] = { name = "Journal Summaries", type = "spreadsheet", path = summaries.url }
@@ -164,8 +182,8 @@ return {
       local row = journal.to_row({ date = entry_date, intention = entry.intention, gratitude = entry.gratitude,
         energy = entry.energy, alignment = entry.alignment, reflection = entry.reflection })
       local added = ctx.step("append-entry-" .. entry_date, function()
-        if has_date(sheets.read(id, SHEET), entry_date) then return { appended = false } end
-        local r = sheets.append(id, SHEET .. "!A1", { row })
+        if has_date(sheets.read(id, ENTRIES), entry_date) then return { appended = false } end
+        local r = sheets.append(id, "A1", { row })
         return { appended = true, range = r.updated_range }
       end)
       appended = added.appended
@@ -179,19 +197,23 @@ return {
     ctx.progress(55, string.format("%d entries in the last %d days", #recent, ctx.input.days))
     if #recent == 0 then
       ctx.progress(100, "No entries to summarise yet")
-      return { spreadsheetId = id, summariesId = summaries_id, date = today, entries = 0, skipped = skipped,
+      return { spreadsheetId = id, summariesSheet = SUMMARIES, date = today, entries = 0, skipped = skipped,
         entryAppended = appended, artifacts = artifacts }
     end
     local summary = ctx.step("summary-" .. (entry_date or today), function() return summarise(recent) end)
     ctx.progress(75, "Summary written")
     local f = summary.figures
-    ctx.step("append-summary-" .. (entry_date or today), function()
-      local r = sheets.append(summaries_id, SHEET .. "!A1", { { entry_date or today, ctx.input.days, f.count,
-        f.energy.mean, f.energy.trend, f.alignment.mean, f.alignment.trend, table.concat(summary.themes, ", "),
-        summary.summary, summary.suggestion } })
-      return { range = r.updated_range }
+    local date = entry_date or today
+    local saved = ctx.step("append-summary-" .. date, function()
+      if has_date(sheets.read(id, SUMMARIES), date) then return { appended = false } end
+      local r = sheets.append(id, SUMMARIES .. "!A1", { { date, ctx.input.days, f.count, f.energy.mean,
+        f.energy.trend, f.alignment.mean, f.alignment.trend, table.concat(summary.themes, ", "), summary.summary,
+        summary.suggestion } })
+      return { appended = true, range = r.updated_range }
     end)
-    ctx.progress(90, "Summary saved to the Summaries spreadsheet")
+    ctx.log(saved.appended and ("Saved the summary of " .. date .. " to the " .. SUMMARIES .. " sheet")
+      or ("The " .. SUMMARIES .. " sheet already has a summary for " .. date .. "; left as it is"))
+    ctx.progress(90, "Summary saved to the Summaries sheet")
 
     local rows = { journal.HEADERS }
     for _, e in ipairs(recent) do rows[#rows + 1] = journal.to_row(e) end
@@ -200,7 +222,8 @@ return {
     ctx.progress(100, "Done")
     return {
       spreadsheetId = id,
-      summariesId = summaries_id,
+      summariesSheet = SUMMARIES,
+      summaryAppended = saved.appended,
       date = entry_date or today,
       entries = #recent,
       skipped = skipped,
@@ -217,7 +240,7 @@ return {
   validate = function(ctx, result)
     local entry = ctx.input.entry
     if entry then
-      local row = has_date(sheets.read(result.spreadsheetId, SHEET), result.date)
+      local row = has_date(sheets.read(result.spreadsheetId, ENTRIES), result.date)
       if not row then error("the entry of " .. result.date .. " does not read back from the spreadsheet") end
       local back = journal.from_row(row, "the entry of " .. result.date)
       if result.entryAppended and (back.energy ~= entry.energy or back.alignment ~= entry.alignment
@@ -228,6 +251,11 @@ return {
     if result.entries > 0 then
       local ok, reason = journal.check_summary(result.summary, result.themes, SUMMARY_MAX)
       if not ok then error(reason) end
+      local row = has_date(sheets.read(result.spreadsheetId, SUMMARIES), result.date)
+      if not row then error("the summary of " .. result.date .. " does not read back from the " .. SUMMARIES .. " sheet") end
+      if result.summaryAppended and row[9] ~= result.summary then
+        error("the summary of " .. result.date .. " reads back different from what was written")
+      end
     end
   end,
 }

@@ -7,6 +7,7 @@ import email.policy
 import json
 import os
 import sys
+import urllib.parse
 from zoneinfo import ZoneInfo
 
 from agent_jobs import AgentJobs, SOURCE_DIR, demo_profile, with_input, main
@@ -91,15 +92,26 @@ class Live(AgentJobs):
 
     def test_journal_rows_through_the_sheets_api(self):
         first = self.run_ok("journal", env=self.env, state=True)
-        sid, summaries = first["spreadsheetId"], first["summariesId"]
-        self.assertEqual(self.google.spreadsheets[sid]["title"], "Alignment Journal — Alex Morgan")
+        sid = first["spreadsheetId"]
+        book = self.google.spreadsheets[sid]
+        self.assertEqual(book["title"], "Alignment Journal — Alex Morgan")
+        self.assertEqual(book["order"], ["Sheet1", "Summaries"], "the summaries are a sheet of the journal")
         appends = [r for r in self.google.requests(f"/v4/spreadsheets/{sid}/values/") if r["path"].endswith(":append")]
-        self.assertEqual(len(appends), 1)
+        self.assertEqual([urllib.parse.unquote(r["path"]).split("/values/")[1] for r in appends],
+                         ["A1:append", "Summaries!A1:append"])
         entry = demo_profile()["inputs"]["journal"]["entry"]
         row = json.loads(appends[0]["body"])["values"][0]
         self.assertEqual(row[1:], [entry["intention"], entry["gratitude"], "7", "8", entry["reflection"]])
         self.assertEqual(appends[0]["query"]["valueInputOption"], ["RAW"])
-        self.assertEqual(len(self.google.spreadsheets[summaries]["sheets"]["Sheet1"]), 2)
+        adds = self.google.requests(f"/v4/spreadsheets/{sid}:batchUpdate")
+        self.assertEqual([json.loads(r["body"]) for r in adds],
+                         [{"requests": [{"addSheet": {"properties": {"title": "Summaries"}}}]}])
+        summaries = book["sheets"]["Summaries"]
+        self.assertEqual(summaries[0][:3], ["Date", "Days", "Entries"])
+        self.assertEqual(len(summaries), 2)
+        self.assertEqual((summaries[1][0], summaries[1][8]), (first["date"], first["summary"]))
+        tab_url = next(a["path"] for a in first["artifacts"] if a["name"] == "Journal Summaries")
+        self.assertEqual(tab_url, f"https://docs.google.com/spreadsheets/d/{sid}/edit#gid={book['ids']['Summaries']}")
         # the job again (a retry), then a new job the same day with the same store: still one row each
         self.run_ok("journal", env=self.env, state=True)
         with open(self.state, encoding="utf-8") as f:
@@ -108,9 +120,27 @@ class Live(AgentJobs):
         self.write_json("state.json", state)
         later = self.run_ok("journal", env=self.env, state=True)
         self.assertFalse(later["entryAppended"])
+        self.assertFalse(later["summaryAppended"])
         self.assertEqual(later["spreadsheetId"], sid)
-        self.assertEqual(len(self.google.spreadsheets[sid]["sheets"]["Sheet1"]), 2)
-        self.assertEqual(len(self.google.spreadsheets), 2, "the journal and its summaries, made once")
+        self.assertEqual(len(book["sheets"]["Sheet1"]), 2)
+        self.assertEqual(len(book["sheets"]["Summaries"]), 2)
+        self.assertEqual(len(self.google.spreadsheets), 1, "one spreadsheet, made once")
+        self.assertEqual(len(self.google.requests(f"/v4/spreadsheets/{sid}:batchUpdate")), 1, "the tab added once")
+
+    def test_journal_in_a_spreadsheet_the_user_shared(self):
+        """No folder: the user's own spreadsheet (its id in the input) gets the Summaries sheet."""
+        sid = self.google.new_spreadsheet("My journal", ["Entries"])
+        self.google.spreadsheets[sid]["sheets"]["Entries"] = [["Date", "Intention", "Gratitude", "Energy", "Alignment",
+                                                               "Reflection"]]
+        env = dict(self.env)
+        del env["GROWTH_DRIVE_FOLDER_ID"]
+        profile = with_input("journal", {"spreadsheetId": sid})
+        result = self.run_ok("journal", env=env, profile=profile, state=True)
+        book = self.google.spreadsheets[sid]
+        self.assertEqual(book["order"], ["Entries", "Summaries"])
+        self.assertEqual(len(book["sheets"]["Summaries"]), 2)
+        self.assertEqual(result["spreadsheetId"], sid)
+        self.assertEqual(len(self.google.spreadsheets), 1, "nothing created")
 
     def test_rhythm_daylight_saving_week(self):
         """New York springs forward on Sunday 14 March 2027: Friday's pauses are -05:00, Monday's -04:00."""

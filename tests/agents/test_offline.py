@@ -144,10 +144,19 @@ class Journal(AgentJobs):
         sheets = {a["name"]: a["path"][len("file://"):] for a in result["artifacts"] if a["type"] == "spreadsheet"}
         with open(sheets["Alignment Journal"], encoding="utf-8", newline="") as f:
             self.assertEqual(list(csv.reader(f)), rows)
+        self.assertEqual(os.path.dirname(sheets["Journal Summaries"]), os.path.dirname(sheets["Alignment Journal"]),
+                         "the summaries are a sheet of the journal spreadsheet")
+        self.assertEqual(os.path.basename(sheets["Journal Summaries"]), "Summaries.csv")
         with open(sheets["Journal Summaries"], encoding="utf-8", newline="") as f:
             summary_rows = list(csv.reader(f))
+        self.assertEqual(summary_rows[0], ["Date", "Days", "Entries", "Energy (mean)", "Energy (trend)",
+                                           "Alignment (mean)", "Alignment (trend)", "Themes", "Summary", "Suggestion"])
         self.assertEqual(len(summary_rows), 2)
+        self.assertEqual(summary_rows[1][:3], [today, "7", "1"])
+        self.assertEqual(summary_rows[1][7], ", ".join(result["themes"]))
         self.assertEqual(summary_rows[1][8], result["summary"])
+        self.assertEqual(summary_rows[1][9], result["suggestion"])
+        self.assertEqual((result["summariesSheet"], result["summaryAppended"]), ("Summaries", True))
         self.assertTrue(1 <= len(result["themes"]) <= 5)
         self.assertIn("workshop", result["themes"])
         self.assertTrue(0 < len(result["summary"]) <= 500)
@@ -160,13 +169,17 @@ class Journal(AgentJobs):
             state = json.load(f)
         state["steps"] = {}   # a new job, the same user's store
         self.write_json("state.json", state)
-        later = self.run_ok("journal", profile=profile, state=True)
+        code, later, stderr = self.run_agent("journal", profile=profile, state=True)
+        self.assertEqual(code, 0, stderr[-3000:])
         self.assertEqual(later["spreadsheetId"], result["spreadsheetId"])
         self.assertEqual(later["entries"], 2)
         self.assertEqual((later["energy"]["mean"], later["energy"]["direction"]), (8, "rising"))
         self.assertEqual(later["alignment"]["direction"], "falling")
         with open(sheets["Alignment Journal"], encoding="utf-8", newline="") as f:
             self.assertEqual([row[0] for row in csv.reader(f)][1:], [today, tomorrow])
+        with open(sheets["Journal Summaries"], encoding="utf-8", newline="") as f:
+            self.assertEqual([row[:3] for row in csv.reader(f)][1:], [[today, "7", "1"], [tomorrow, "7", "2"]])
+        self.assertNotIn("Added the Summaries sheet", stderr, "the tab is known from ctx.store")
 
     def test_an_entry_twice_the_same_day_is_one_row(self):
         self.run_ok("journal", state=True)
@@ -176,9 +189,11 @@ class Journal(AgentJobs):
         self.write_json("state.json", state)
         result = self.run_ok("journal", state=True)
         self.assertFalse(result["entryAppended"])
-        path = next(a["path"] for a in result["artifacts"] if a["name"] == "Alignment Journal")[len("file://"):]
-        with open(path, encoding="utf-8", newline="") as f:
-            self.assertEqual(len(list(csv.reader(f))), 2)
+        self.assertFalse(result["summaryAppended"])
+        for name in ("Alignment Journal", "Journal Summaries"):
+            path = next(a["path"] for a in result["artifacts"] if a["name"] == name)[len("file://"):]
+            with open(path, encoding="utf-8", newline="") as f:
+                self.assertEqual(len(list(csv.reader(f))), 2, name)
 
 
 class Rhythm(AgentJobs):

@@ -1,6 +1,7 @@
 """A job that failed midway and is retried (`growthd run --state`: the same job id, its step results and
 store) repeats no side effect: one e-mail, one upload, one row, one event each, however often it runs."""
 import csv
+import json
 
 from agent_jobs import AgentJobs, DEMO_ICS, main
 import harness
@@ -51,7 +52,9 @@ class Retries(AgentJobs):
         first = self.run_ok("journal", state=True)
         again = self.run_ok("journal", state=True)
         self.assertEqual(first["spreadsheetId"], again["spreadsheetId"])
-        self.assertEqual(len(self.files("sheets")), 2, "the journal and its summaries, made once")
+        self.assertEqual(len(self.files("sheets")), 1, "one spreadsheet, made once")
+        with open(self.files("sheets")[0] + "/meta.json", encoding="utf-8") as f:
+            self.assertEqual(json.load(f)["sheets"], ["Sheet1", "Summaries"], "the Summaries sheet, added once")
         for artifact in first["artifacts"]:
             if artifact["type"] == "spreadsheet":
                 with open(artifact["path"][len("file://"):], encoding="utf-8", newline="") as f:

@@ -235,8 +235,9 @@ class LocalBackends(AgentTest):
     def test_sheets_tab_on_csv(self):
         self.agent("tabs", TAB_ROUND_TRIP)
         result = self.run_ok("tabs", env=self.local_env())
-        self.assertEqual(result["first"], {"title": "Summaries", "sheet_id": 1, "created": True})
-        self.assertEqual(result["again"], {"title": "Summaries", "sheet_id": 1, "created": False})
+        url = "file://" + os.path.join(os.path.realpath(self.data), "sheets", result["book"]["id"], "Summaries.csv")
+        self.assertEqual(result["first"], {"title": "Summaries", "sheet_id": 1, "created": True, "url": url})
+        self.assertEqual(result["again"], {"title": "Summaries", "sheet_id": 1, "created": False, "url": url})
         self.assertEqual(result["rows"], [["Date", "Summary"], ["2026-11-27", "A calm week"]])
         self.assertEqual(result["entries"], [["Date", "Energy"]])
         self.assertEqual(result["missing"]["code"], "bad_argument")
@@ -403,7 +404,9 @@ class LiveBackends(AgentTest):
         sid = result["book"]["id"]
         book = self.google.spreadsheets[sid]
         self.assertEqual(book["order"], ["Sheet1", "Summaries"])
-        self.assertEqual(result["first"], {"title": "Summaries", "sheet_id": book["ids"]["Summaries"], "created": True})
+        self.assertEqual(result["first"], {"title": "Summaries", "sheet_id": book["ids"]["Summaries"], "created": True,
+                                           "url": f"https://docs.google.com/spreadsheets/d/{sid}/edit#gid="
+                                                  f"{book['ids']['Summaries']}"})
         self.assertEqual(result["again"], dict(result["first"], created=False))
         self.assertEqual(book["sheets"]["Summaries"], [["Date", "Summary"], ["2026-11-27", "A calm week"]])
         self.assertEqual(result["rows"], book["sheets"]["Summaries"])

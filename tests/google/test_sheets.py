@@ -126,6 +126,8 @@ class LiveSheetsTest(unittest.TestCase):
         book = self.google.spreadsheets[sid]
         self.assertEqual(book["order"], ["Sheet1", "Summaries"])
         self.assertEqual(out["result"]["sheet_id"], book["ids"]["Summaries"])
+        self.assertEqual(out["result"]["url"],
+                         f"https://docs.google.com/spreadsheets/d/{sid}/edit#gid={book['ids']['Summaries']}")
         self.assertEqual(book["sheets"]["Summaries"], [["Date", "Summary"]])
         calls = [(r["method"], urllib.parse.unquote(r["path"].split("/v4/spreadsheets/" + sid, 1)[1]))
                  for r in self.google.requests("/v4/")]
@@ -171,7 +173,8 @@ class LiveSheetsTest(unittest.TestCase):
                               raw='{"sheets": [{"properties": {"title": "Sheet1"}}]}')
         out = self.ensure(sid, {"title": "Summaries"})
         self.assertTrue(out["ok"], out)
-        self.assertEqual(out["result"], {"title": "Summaries", "sheet_id": 1, "created": False})
+        self.assertEqual(out["result"], {"title": "Summaries", "sheet_id": 1, "created": False,
+                                         "url": f"https://docs.google.com/spreadsheets/d/{sid}/edit#gid=1"})
         add = [r for r in self.google.requests("/v4/") if r["method"] == "POST"]
         self.assertEqual(len(add), 1)
         self.assertEqual(len(self.google.requests(f"/v4/spreadsheets/{sid}")), 3)
@@ -368,17 +371,18 @@ class LocalSheetsTest(unittest.TestCase):
         sid, _ = self.create()
         spec = json.dumps({"title": "Summaries", "headers": ["Date", "Summary"]})
         out = self.sheets("ensure_sheet", sid, spec)
-        self.assertEqual(out["result"], {"title": "Summaries", "sheet_id": 1, "created": True})
+        url = "file://" + os.path.join(os.path.realpath(self.data), "sheets", sid, "Summaries.csv")
+        self.assertEqual(out["result"], {"title": "Summaries", "sheet_id": 1, "created": True, "url": url})
         self.assertEqual(self.csv(sid, "Summaries"), b"Date,Summary\r\n")
         with open(os.path.join(self.data, "sheets", sid, "meta.json"), encoding="utf-8") as f:
             self.assertEqual(json.load(f)["sheets"], ["Sheet1", "Summaries"])
         self.sheets("append", sid, "Summaries!A1", '[["2026-11-27", "calm"]]')
         out = self.sheets("ensure_sheet", sid, spec)
-        self.assertEqual(out["result"], {"title": "Summaries", "sheet_id": 1, "created": False})
+        self.assertEqual(out["result"], {"title": "Summaries", "sheet_id": 1, "created": False, "url": url})
         self.assertEqual(self.csv(sid, "Summaries"), b"Date,Summary\r\n2026-11-27,calm\r\n")
         self.assertEqual(self.sheets("read", sid, "'Summaries'!A2:B")["result"], [["2026-11-27", "calm"]])
         out = self.sheets("ensure_sheet", sid, json.dumps({"title": "Sheet1", "headers": ["x"]}))
-        self.assertEqual(out["result"], {"title": "Sheet1", "sheet_id": 0, "created": False})
+        self.assertEqual((out["result"]["sheet_id"], out["result"]["created"]), (0, False))
         self.assertEqual(self.csv(sid), b"date,note\r\n", "headers only go into an empty first row")
         out = self.sheets("ensure_sheet", "local-0000", spec)
         self.assertEqual(out["error"]["code"], "not_found")

@@ -52,7 +52,7 @@ int sheets_read(struct sheets *sheets, const char *id, const char *range, json_t
 
 /* spec {title = string, headers = {string...}?}: adds a sheet titled title to spreadsheet id unless it has one
  * already; with headers, writes them as the sheet's first row when that row is empty (a new sheet, or one whose
- * headers a failed earlier call did not write). *out {title, sheet_id, created} (new reference). */
+ * headers a failed earlier call did not write). *out {title, sheet_id, created, url} (new reference). */
 int sheets_ensure_sheet(struct sheets *sheets, const char *id, json_t *spec, json_t **out, struct growth_error *err);
 
 #endif

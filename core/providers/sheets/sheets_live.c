@@ -345,6 +345,8 @@ int sheets_live_ensure_sheet(struct sheets_live *live, const char *id, const cha
     if (empty && write_headers(live, "sheets.ensure_sheet", id, range, headers, err) != 0)
       return -1;
   }
-  *out = json_pack("{s:s, s:I, s:b}", "title", title, "sheet_id", sheet_id, "created", created);
+  char link[URL_MAX];
+  snprintf(link, sizeof link, "https://docs.google.com/spreadsheets/d/%s/edit#gid=%" JSON_INTEGER_FORMAT, id, sheet_id);
+  *out = json_pack("{s:s, s:I, s:b, s:s}", "title", title, "sheet_id", sheet_id, "created", created, "url", link);
   return *out ? 0 : error_set(err, ERR_NO_MEMORY, "sheets.ensure_sheet: out of memory");
 }

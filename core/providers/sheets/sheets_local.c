@@ -341,8 +341,10 @@ int sheets_local_ensure_sheet(struct sheets_local *local, const char *id, const 
   int created = 0;
   int result = ensure_locked(local, id, title, headers, &index, &created, err);
   local_files_unlock(fd);
-  if (result != 0)
+  char path[PATH_MAX], url[PATH_MAX + 16];
+  if (result != 0 || sheet_path(local, id, title, path, sizeof path, err) != 0 ||
+      local_files_url(path, url, sizeof url, err) != 0)
     return -1;
-  *out = json_pack("{s:s, s:I, s:b}", "title", title, "sheet_id", index, "created", created);
+  *out = json_pack("{s:s, s:I, s:b, s:s}", "title", title, "sheet_id", index, "created", created, "url", url);
   return *out ? 0 : error_set(err, ERR_NO_MEMORY, "%s: out of memory", what);
 }
