@@ -40,6 +40,7 @@ class LlmLive(LiveAgentTest):
         s.finish_length = s.reverse_embeddings = s.accept_any_key = False
         s.rate_limit_retry_after = "1"
         s.usage = {}
+        s.answered = 0
 
     def live_env(self):
         return {"OPENAI_API_KEY": self.openai.api_key, "OPENAI_BASE_URL": self.openai.base_url}
