@@ -5,9 +5,11 @@
  * Cairo writes the PDF through a stream callback into a growing memory buffer,
  * so one code path serves both "give me the bytes" and "write this file" (the
  * file is written from the buffer, atomically). Pango lays text out in a
- * context set to 72 dpi, so font sizes are points, the PDF's own unit.
+ * context set to 72 dpi, so font sizes are points, the PDF's own unit. The
+ * fonts come from growth.pdf's own fontconfig configuration (pdf_fonts.h).
  */
 #include "providers/pdf/pdf_layout.h"
+#include "providers/pdf/pdf_fonts.h"
 
 #include <cairo-pdf.h>
 #include <errno.h>
@@ -108,6 +110,7 @@ struct pdf_document *pdf_document_new(enum pdf_page_size size, const struct pdf_
         (metadata->date && check_date(metadata->date, err) != 0))
       return NULL;
   }
+  pdf_fonts_init();
   struct pdf_document *doc = calloc(1, sizeof *doc);
   if (!doc) {
     error_set(err, ERR_NO_MEMORY, "pdf: out of memory");
