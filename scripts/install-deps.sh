@@ -9,7 +9,7 @@ packages=(
   build-essential cmake pkg-config git clang
   # libraries of the core
   libmicrohttpd-dev libcurl4-openssl-dev liblua5.4-dev lua5.4 lua-cjson-dev
-  libhiredis-dev libjansson-dev libssl-dev libical-dev libcairo2-dev libpango1.0-dev
+  libhiredis-dev libjansson-dev libssl-dev libical-dev libcairo2-dev libpango1.0-dev libfontconfig-dev
   fonts-dejavu-core
   # tests
   libcmocka-dev redis-server python3 python3-cryptography python3-aiosmtpd

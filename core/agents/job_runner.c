@@ -9,6 +9,7 @@
  * marked retryable (rate_limited, a timeout upstream, unavailable) lets the
  * queue retry with backoff. A job whose agent is disabled (kill_switch.h) is handed back to the queue before
  * anything runs, its attempt unused, and waits in delayed until the agent is enabled again.
+ * Whatever the outcome of a job that ran, its LLM usage goes to its hash and /metrics (job_usage.h).
  */
 #include "agents/job_runner.h"
 
@@ -20,6 +21,7 @@
 #include <string.h>
 
 #include "agents/agent.h"
+#include "agents/job_usage.h"
 #include "agents/launcher.h"
 #include "agents/kill_switch.h"
 #include "agents/runner.h"
@@ -304,7 +306,9 @@ static int run_agent_job(void *context, const struct queue_job *job, struct queu
   struct runner_options options = runner_options_from_config(runner->config, runner->services);
   struct runner_outcome outcome;
   /* err->retryable as the runner sets it: kills, script errors and bad input are final at once */
-  if (runner_run(script, &runner_job, &host, &options, &outcome, err) != 0) {
+  int ran = runner_run(script, &runner_job, &host, &options, &outcome, err);
+  job_usage_report(control, job->id, job->name, &outcome.llm_usage);
+  if (ran != 0) {
     struct growth_error log_err = { 0 };
     if (outcome.traceback[0])
       queue_control_log(control, outcome.traceback, &log_err);

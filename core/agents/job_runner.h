@@ -7,8 +7,9 @@
  * job's hash ("scriptVersion"). What the agent's ctx reaches goes to Redis
  * through the queue: progress to the job's progress, log lines to the job's
  * log (and the process log), ctx.step results to the job's hash, ctx.store to
- * the per-user-and-agent store, and artifacts to files under
- * GROWTH_DATA_DIR/artifacts/<job id>/.
+ * the per-user-and-agent store, artifacts to files under
+ * GROWTH_DATA_DIR/artifacts/<job id>/, and the tokens its growth.llm calls
+ * cost to the job's hash ("llmUsage") and /metrics (job_usage.h).
  */
 #ifndef GROWTH_AGENTS_JOB_RUNNER_H
 #define GROWTH_AGENTS_JOB_RUNNER_H

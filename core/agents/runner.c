@@ -213,6 +213,7 @@ int runner_run(const struct agent_script *script, const struct runner_job *job, 
     .agent = script->name,
     .job_id = job->id ? job->id : "local",
     .artifact_dir = job->artifact_dir,
+    .llm_usage = &outcome->llm_usage,
   };
   struct sandbox_options sandbox_options = {
     .memory_bytes = options->memory_bytes,

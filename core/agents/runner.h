@@ -32,6 +32,7 @@
 #include "agents/agent.h"
 #include "base/config.h"
 #include "base/error.h"
+#include "providers/llm/llm_usage.h"
 #include "providers/services.h"
 
 #define RUNNER_RESULT_MAX_BYTES (1024 * 1024)
@@ -86,6 +87,7 @@ struct runner_outcome {
   char version[AGENT_VERSION_MAX];
   size_t memory_peak;
   uint64_t instructions;
+  struct llm_tally llm_usage;   /* the tokens and calls of the job's growth.llm calls, also when it failed */
 };
 
 /* The options of the settings: GROWTH_LUA_MEMORY_MB, GROWTH_LUA_INSTRUCTION_LIMIT, GROWTH_SCRIPTS_DIR. */

@@ -3,7 +3,8 @@
  * /api/orchestrator/jobs/{id}/retry, POST /api/orchestrator/pause and /resume, and GET
  * /api/artifacts/{jobId}/{name}, the files a job saved under GROWTH_DATA_DIR/artifacts/<jobId>/.
  *
- * The job's scriptVersion is the field the job runner writes (agents/job_runner.h). A job's state is read
+ * The job's scriptVersion and llmUsage are the fields the job runner writes (agents/job_runner.h,
+ * agents/job_usage.h). A job's state is read
  * from its hash: finished with a failedReason is failed, finished otherwise
  * completed, taken (processedOn, a lock token) active, with a delay delayed, else waiting.
  *
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "agents/job_runner.h"
+#include "agents/job_usage.h"
 #include "agents/registry.h"
 #include "base/log.h"
 #include "http/api_handlers.h"
@@ -69,20 +71,27 @@ static json_t *artifact_list(const struct api_context *context, const char *id)
   return list;
 }
 
-/* The script version the job ran ("scriptVersion" in its hash, written by the job runner), or NULL. */
-static json_t *script_version(const struct api_context *context, const char *id)
+/* What the job runner wrote into the job's hash: "scriptVersion" (the version the job ran, a string) and
+ * "llmUsage" (its LLM tokens, JSON; agents/job_usage.h), each null when absent. */
+static void runner_fields(const struct api_context *context, const char *id, json_t *body)
 {
   struct growth_error err = { 0 };
   char key[600];
   snprintf(key, sizeof key, "%s%s", queue_key_prefix(context->queue), id);
   struct redis_conn *conn = redis_pool_acquire(context->redis, &err);
-  redisReply *reply = conn ? redis_conn_command(conn, &err, "HGET %s %s", key, JOB_RUNNER_VERSION_FIELD) : NULL;
+  redisReply *reply = conn ? redis_conn_command(conn, &err, "HMGET %s %s %s", key, JOB_RUNNER_VERSION_FIELD,
+                                                JOB_USAGE_FIELD)
+                           : NULL;
   if (conn)
     redis_pool_release(context->redis, conn);
-  json_t *version = reply && reply->type == REDIS_REPLY_STRING ? json_string(reply->str) : NULL;
+  int ok = reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2;
+  const redisReply *version = ok ? reply->element[0] : NULL, *usage = ok ? reply->element[1] : NULL;
+  json_t *version_value = version && version->type == REDIS_REPLY_STRING ? json_string(version->str) : NULL;
+  json_t *usage_value = usage && usage->type == REDIS_REPLY_STRING ? json_loads(usage->str, 0, NULL) : NULL;
   if (reply)
     freeReplyObject(reply);
-  return version ? version : json_null();
+  json_object_set_new(body, "scriptVersion", version_value ? version_value : json_null());
+  json_object_set_new(body, "llmUsage", usage_value ? usage_value : json_null());
 }
 
 void api_orchestrator_job(struct http_request *request, struct http_response *response)
@@ -119,7 +128,7 @@ void api_orchestrator_job(struct http_request *request, struct http_response *re
     json_object_set_new(body, "logs", logs ? logs : json_array());
     json_object_set_new(body, "logCount", json_integer(total));
     json_object_set_new(body, "artifacts", artifact_list(context, id));
-    json_object_set_new(body, "scriptVersion", script_version(context, id));
+    runner_fields(context, id, body);
     json_object_set_new(body, "currentScriptVersion", version[0] ? json_string(version) : json_null());
     json_object_set_new(body, "attempts", json_integer(job->options.attempts));
     if (job->finished_on && job->processed_on)

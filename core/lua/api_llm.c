@@ -26,6 +26,11 @@
  * and `offline` is not called; with a schema the answer is checked, repaired
  * once, and a second mismatch raises upstream_error. A missing llm
  * (production without a key) raises bad_config with the reason.
+ *
+ * Usage: every chat and embed call, answered or failed, adds what it cost
+ * (llm_usage.h) to the job's tally (services_job.llm_usage), before any error
+ * is raised; an offline answer counts as a call of model "offline" with 0
+ * tokens. The runner reports the tally when the job ends.
  */
 #include <lauxlib.h>
 #include <stdio.h>
@@ -48,6 +53,14 @@ static const struct services *job_services(lua_State *L)
 {
   const struct services_job *job = sandbox_services(L);
   return job ? job->services : NULL;
+}
+
+/* Adds one call's usage to the job's tally, when the host keeps one. */
+static void count_call(lua_State *L, const struct llm_call_usage *usage)
+{
+  const struct services_job *job = sandbox_services(L);
+  if (job)
+    llm_tally_add(job->llm_usage, usage);
 }
 
 static int llm_backend(lua_State *L)
@@ -84,8 +97,13 @@ static int llm_embed_texts(lua_State *L)
   const struct services *services = job_services(L);
   float *vectors = NULL;
   size_t dim = 0;
-  if (services_require(services, SERVICE_LLM, &err) != 0 ||
-      llm_embed(services_config(services), services_http(services), texts, count, &vectors, &dim, &err) != 0)
+  if (services_require(services, SERVICE_LLM, &err) != 0)
+    return args_raise_from(L, &err, function);
+  struct llm_call_usage usage;
+  int status = llm_embed(services_config(services), services_http(services), texts, count, &vectors, &dim, &usage,
+                         &err);
+  count_call(L, &usage);
+  if (status != 0)
     return args_raise_from(L, &err, function);
   owner->memory = vectors;
   lua_createtable(L, (int)count, 0);
@@ -190,6 +208,9 @@ static int answer_offline(lua_State *L, const char *function, const json_t *sche
     return args_raise(L, ERR_LLM_UNAVAILABLE, "%s: no model is configured (offline mode) and the call passed no "
                                               "offline function to answer instead", function);
   }
+  struct llm_call_usage usage;
+  llm_call_usage_init(&usage, LLM_CALL_CHAT, LLM_OFFLINE_MODEL);
+  count_call(L, &usage);
   lua_pushvalue(L, 1);
   lua_call(L, 1, 1);
   int answer = lua_gettop(L);
@@ -229,7 +250,10 @@ static int answer_live(lua_State *L, const char *function, const struct llm_chat
   struct growth_error err = { 0 };
   char *text = NULL;
   json_t *value = NULL;
-  if (llm_chat(services_config(services), services_http(services), request, &text, &value, &err) != 0)
+  struct llm_call_usage usage;
+  int status = llm_chat(services_config(services), services_http(services), request, &text, &value, &usage, &err);
+  count_call(L, &usage);
+  if (status != 0)
     return args_raise_from(L, &err, function);
   owner->memory = text;
   owner->json = value;

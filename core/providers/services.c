@@ -9,17 +9,15 @@
  */
 #include "providers/services.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "base/log.h"
 #include "net/http_client.h"
 #include "providers/llm/llm.h"
+#include "providers/local_files.h"
 #include "providers/mail/mail.h"
-#include "providers/outbox/outbox.h"
 #include "providers/services_google.h"
 #include "providers/sms/sms.h"
 
@@ -193,30 +191,6 @@ void services_log(const struct services *services)
   }
 }
 
-/* mkdir -p of a copy of dir. */
-static int make_folders(const char *dir, struct growth_error *err)
-{
-  char *path = strdup(dir);
-  if (!path)
-    return error_set(err, ERR_NO_MEMORY, "artifacts: out of memory");
-  int rc = 0;
-  for (char *p = path + 1;; p++) {
-    if (*p != '/' && *p != '\0')
-      continue;
-    char saved = *p;
-    *p = '\0';
-    if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-      rc = error_set(err, ERR_IO, "artifacts: cannot create the folder %s: %s", path, strerror(errno));
-      break;
-    }
-    *p = saved;
-    if (saved == '\0')
-      break;
-  }
-  free(path);
-  return rc;
-}
-
 static int check_artifact_name(const char *name, struct growth_error *err)
 {
   size_t length = strlen(name);
@@ -236,8 +210,9 @@ int services_job_save(const struct services_job *job, const char *name, const vo
   if (!job || !job->artifact_dir || !*job->artifact_dir)
     return error_set(err, ERR_BAD_CONFIG, "artifacts: this job has no artifact folder; use ctx.artifact(name, "
                                           "bytes) instead");
-  if (make_folders(job->artifact_dir, err) != 0 || outbox_write_file(job->artifact_dir, name, bytes, len, err) != 0)
-    return -1;
+  if (local_files_mkdirs(job->artifact_dir, err) != 0 ||
+      local_files_write_in(job->artifact_dir, name, bytes, len, err) != 0)
+    return error_prefix(err, "artifacts");
   size_t size = strlen(job->artifact_dir) + strlen(name) + 2;
   *path = malloc(size);
   if (!*path)

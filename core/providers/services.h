@@ -102,11 +102,14 @@ json_t *services_readiness(const struct services *services);
 /* Logs one line per integration ("mail: local (SMTP_HOST is not set: ...)"). */
 void services_log(const struct services *services);
 
+struct llm_tally;   /* providers/llm/llm_usage.h */
+
 struct services_job {
   const struct services *services;  /* NULL: no integration is available to the job */
   const char *agent;
   const char *job_id;
   const char *artifact_dir;         /* NULL: the job has no folder of its own */
+  struct llm_tally *llm_usage;      /* where growth.llm adds the usage of each call; NULL: not kept */
 };
 
 /* Writes bytes as <artifact_dir>/<name> atomically, creating the folder. name is a plain file

@@ -1,13 +1,15 @@
 /*
  * live_fixture.c — drives the live llm backend through the services object, as a
- * growthd process does, and prints one JSON line with the outcome and the
+ * growthd process does, adds each call's usage to a tally as growth.llm does
+ * for a job, reports it as a job's end does (job_usage_count, agent
+ * "live_fixture"), and prints one JSON line with the outcome, the tally and the
  * growth_llm_tokens_total series that /metrics would show afterwards:
  *
  *   live_fixture chat TEXT [TEXT...]   one chat call per TEXT (a user message each)
  *   live_fixture embed TEXT [TEXT...]  one embed call for all the TEXTs
  *
- *   {"ok":true,"result":[...],"metrics":{"<model>|<kind>":tokens,...}}
- *   {"ok":false,"error":{code,message,retryable,status},"metrics":{...}}
+ *   {"ok":true,"result":[...],"usage":{llmUsage},"metrics":{"<model>|<kind>":tokens,...}}
+ *   {"ok":false,"error":{code,message,retryable,status},"usage":{...},"metrics":{...}}
  *
  * Settings come from the environment through the real config table. A test
  * driver, not part of growthd: Lua jobs cannot see /metrics, and `growthd run`
@@ -19,6 +21,7 @@
 
 #include "base/config.h"
 #include "base/log.h"
+#include "agents/job_usage.h"
 #include "base/metrics.h"
 #include "providers/llm/llm.h"
 #include "providers/services.h"
@@ -38,7 +41,7 @@ static json_t *token_series(void)
   struct growth_error err = { 0 };
   if (!out || metrics_render(metrics_global(), &text, &length, &err) != 0)
     return out;
-  static const char prefix[] = "growth_llm_tokens_total{model=\"";
+  static const char prefix[] = "growth_llm_tokens_total{agent=\"live_fixture\",model=\"";
   for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
     char model[128], kind[32];
     double value;
@@ -53,8 +56,12 @@ static json_t *token_series(void)
   return out;
 }
 
+static struct llm_tally tally;
+
 static int print(json_t *line)
 {
+  job_usage_count("live_fixture", &tally);
+  json_object_set_new(line, "usage", llm_tally_json(&tally));
   json_object_set_new(line, "metrics", token_series());
   char *text = json_dumps(line, JSON_COMPACT);
   printf("%s\n", text ? text : "{\"ok\":false}");
@@ -80,7 +87,10 @@ static int run(const struct config *cfg, struct services *services, int argc, ch
       struct llm_chat_request request = { .messages = &message, .message_count = 1, .temperature = -1 };
       char *text = NULL;
       json_t *value = NULL;
-      if (llm_chat(cfg, services_http(services), &request, &text, &value, &err) != 0) {
+      struct llm_call_usage usage;
+      int status = llm_chat(cfg, services_http(services), &request, &text, &value, &usage, &err);
+      llm_tally_add(&tally, &usage);
+      if (status != 0) {
         json_decref(results);
         return fail(&err);
       }
@@ -90,8 +100,11 @@ static int run(const struct config *cfg, struct services *services, int argc, ch
   } else {
     float *vectors = NULL;
     size_t dim = 0;
-    if (llm_embed(cfg, services_http(services), (const char *const *)argv + 1, (size_t)argc - 1, &vectors, &dim,
-                  &err) != 0) {
+    struct llm_call_usage usage;
+    int status = llm_embed(cfg, services_http(services), (const char *const *)argv + 1, (size_t)argc - 1, &vectors,
+                           &dim, &usage, &err);
+    llm_tally_add(&tally, &usage);
+    if (status != 0) {
       json_decref(results);
       return fail(&err);
     }

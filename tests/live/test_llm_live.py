@@ -40,6 +40,7 @@ class LlmLive(LiveAgentTest):
         s.finish_length = s.reverse_embeddings = s.accept_any_key = False
         s.rate_limit_retry_after = "1"
         s.usage = {}
+        s.answered = 0
 
     def live_env(self):
         return {"OPENAI_API_KEY": self.openai.api_key, "OPENAI_BASE_URL": self.openai.base_url}
@@ -247,7 +248,25 @@ class LlmLive(LiveAgentTest):
         self.assertEqual(line["metrics"], {"gpt-4o-mini|prompt": usage[("gpt-4o-mini", "prompt")],
                                            "gpt-4o-mini|completion": usage[("gpt-4o-mini", "completion")]})
         self.assertEqual(line["metrics"]["gpt-4o-mini|prompt"], (3 + 4) + (3 + 4))
-        self.assertEqual(line_embed["metrics"], {"text-embedding-3-small|prompt": 3})
+        self.assertEqual(line["usage"]["models"]["gpt-4o-mini"],
+                         {"promptTokens": 14, "completionTokens": usage[("gpt-4o-mini", "completion")],
+                          "embeddingTokens": 0, "calls": 2, "requests": 2})
+        self.assertEqual(line_embed["metrics"], {"text-embedding-3-small|embedding": 3})
+        self.assertEqual(line_embed["usage"], {"promptTokens": 0, "completionTokens": 0, "embeddingTokens": 3,
+                                               "calls": 1, "requests": 1,
+                                               "models": {"text-embedding-3-small": {
+                                                   "promptTokens": 0, "completionTokens": 0, "embeddingTokens": 3,
+                                                   "calls": 1, "requests": 1}}})
+
+    def test_usage_of_a_failed_call_is_kept(self):
+        """An answer cut off at the token limit fails the call, and its tokens are still counted."""
+        self.openai.finish_length = True
+        line = run_fixture(["chat", "cut off"], self.live_env())
+        self.assertFalse(line["ok"], line)
+        self.assertEqual(line["usage"]["calls"], 1)
+        self.assertEqual(line["usage"]["requests"], 1)
+        self.assertEqual(line["usage"]["promptTokens"], 2 + 4)
+        self.assertEqual(line["metrics"]["gpt-4o-mini|prompt"], 2 + 4)
 
     def test_any_key_server_like_ollama(self):
         self.openai.accept_any_key = True

@@ -54,12 +54,13 @@ class PdfTest(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="growth-pdf-test-")
 
-    def render(self, description, name="out.pdf"):
+    def render(self, description, name="out.pdf", env=None):
         source = os.path.join(self.dir, name + ".json")
         with open(source, "w", encoding="utf-8") as f:
             json.dump(description, f, ensure_ascii=False)
         path = os.path.join(self.dir, name)
-        result = run(MEDIA_TOOL, "pdf", source, path, check=False)
+        result = subprocess.run([MEDIA_TOOL, "pdf", source, path], capture_output=True, text=True, timeout=120,
+                                env=dict(os.environ, **(env or {})))
         self.assertEqual(result.returncode, 0, result.stderr)
         return path
 
@@ -91,6 +92,20 @@ class PdfTest(unittest.TestCase):
         for line in fonts:
             self.assertIn("DejaVu", line)
             self.assertRegex(line, r"\byes\s+yes\s+yes\b", f"font not embedded as a subset with unicode map: {line}")
+
+    def embedded_fonts(self, path):
+        fonts = run("pdffonts", path).stdout.splitlines()[2:]
+        for line in fonts:
+            self.assertRegex(line, r"\byes\s+yes\s+yes\b", f"font not embedded as a subset with unicode map: {line}")
+        return sorted({line.split()[0].split("+", 1)[1] for line in fonts})
+
+    def test_system_fontconfig_when_the_environment_names_one(self):
+        """growth.pdf's own DejaVu-only configuration, or the system's under FONTCONFIG_FILE: same fonts."""
+        own = self.render(report_description(), "own.pdf")
+        system = self.render(report_description(), "system.pdf", env={"FONTCONFIG_FILE": "/etc/fonts/fonts.conf"})
+        self.assertEqual(self.embedded_fonts(own), ["DejaVuSans", "DejaVuSans-Bold"])
+        self.assertEqual(self.embedded_fonts(system), ["DejaVuSans", "DejaVuSans-Bold"])
+        self.assertEqual(re.sub(r"\s+", " ", self.text(own)), re.sub(r"\s+", " ", self.text(system)))
 
     def test_text_comes_out_in_order(self):
         path = self.render(report_description())

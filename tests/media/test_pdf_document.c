@@ -15,7 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <fontconfig/fontconfig.h>
+
 #include "providers/pdf/pdf_document.h"
+#include "providers/pdf/pdf_fonts.h"
 
 static struct pdf_document *new_document(enum pdf_page_size size)
 {
@@ -177,6 +180,30 @@ static void test_threads_render_concurrently(void **state)
   }
 }
 
+/* The provider's own fontconfig configuration is current and holds DejaVu faces only (the system's has
+ * some 160 on the build machine), unless the environment names a configuration. */
+static void test_fonts_are_dejavu_only(void **state)
+{
+  (void)state;
+  struct growth_error err = { 0 };
+  struct pdf_document *doc = pdf_document_new(PDF_PAGE_A4, NULL, &err);
+  assert_non_null(doc);
+  pdf_document_free(doc);
+  if (getenv("FONTCONFIG_FILE") || getenv("FONTCONFIG_PATH")) {
+    assert_int_equal(pdf_fonts_own_config(), 0);
+    return;
+  }
+  assert_int_equal(pdf_fonts_own_config(), 1);
+  FcFontSet *fonts = FcConfigGetFonts(FcConfigGetCurrent(), FcSetSystem);
+  assert_non_null(fonts);
+  assert_true(fonts->nfont >= 2);
+  for (int i = 0; i < fonts->nfont; i++) {
+    FcChar8 *family = NULL;
+    assert_int_equal(FcPatternGetString(fonts->fonts[i], FC_FAMILY, 0, &family), FcResultMatch);
+    assert_memory_equal(family, "DejaVu", 6);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -185,6 +212,7 @@ int main(void)
     cmocka_unit_test(test_refuses_bad_metadata),
     cmocka_unit_test(test_write_file),
     cmocka_unit_test(test_threads_render_concurrently),
+    cmocka_unit_test(test_fonts_are_dejavu_only),
   };
   int failed = cmocka_run_group_tests(tests, NULL, NULL);
   pdf_shutdown();

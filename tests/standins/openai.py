@@ -19,8 +19,12 @@ checked as strictly as the real service (shared/docs/external-apis.md, sections 
 - Embeddings: model one of embedding_models, input a string or a list (<= 2048) of non-empty strings;
   deterministic unit vectors (1536 numbers for text-embedding-3-small, `dimensions` honoured for the
   text-embedding-3 models), one data item per input with its index; encoding_format float or base64.
-- usage: prompt tokens = words of the messages or inputs, completion tokens = words of the answer; the totals
-  per model and kind are kept in `usage` so tests can compare them with growthd's counter.
+- usage, shaped as the real API answers it: chat {prompt_tokens, completion_tokens, total_tokens,
+  prompt_tokens_details, completion_tokens_details}, embeddings {prompt_tokens, total_tokens}. Prompt tokens =
+  words of the messages (+4 per message) or of the inputs, completion tokens = words of the answer. The totals
+  per (model, kind) are kept in `usage` (kind "prompt" and "completion" for chat, "embedding" for the
+  prompt_tokens of /embeddings), and `answered` counts the answers that carried a usage, so tests can compare
+  them with growthd's figures.
 Faults (slow, 5xx, drop, hang, raw bodies) come from the StandIn base; their bodies have OpenAI's error shape.
 """
 import base64
@@ -85,7 +89,8 @@ class OpenAIStandIn(StandIn):
         self.rate_limited = 0
         self.rate_limit_retry_after = "1"
         self.quota_exhausted = 0
-        self.usage = {}   # (model, "prompt"|"completion") -> tokens answered
+        self.usage = {}   # (model, "prompt"|"completion"|"embedding") -> tokens answered
+        self.answered = 0   # answers that carried a usage object
         self.route("POST", r"/v1/chat/completions", self._chat)
         self.route("POST", r"/v1/embeddings", self._embeddings)
         self.route("POST", r"/__control/openai", self._control_switches)
@@ -166,9 +171,10 @@ class OpenAIStandIn(StandIn):
                 return None, bad_request(f"Unrecognized request argument supplied: {name}", name)
         return body, None
 
-    def _count(self, model, prompt, completion):
+    def _count(self, model, counts):
         with self.lock:
-            for kind, tokens in (("prompt", prompt), ("completion", completion)):
+            self.answered += 1
+            for kind, tokens in counts:
                 if tokens:
                     self.usage[(model, kind)] = self.usage.get((model, kind), 0) + tokens
 
@@ -215,14 +221,18 @@ class OpenAIStandIn(StandIn):
         content = self._answer(json_mode, schema, last_user)
         prompt_tokens = sum(words(c) + 4 for _, c in texts)
         completion_tokens = words(content)
-        self._count(model, prompt_tokens, completion_tokens)
+        self._count(model, (("prompt", prompt_tokens), ("completion", completion_tokens)))
         finish = "length" if self.finish_length else "stop"
         answer = {"id": "chatcmpl-" + secrets.token_hex(12), "object": "chat.completion", "created": int(time.time()),
                   "model": model + "-2024-07-18", "system_fingerprint": "fp_standin",
                   "choices": [{"index": 0, "message": {"role": "assistant", "content": content, "refusal": None},
                                "logprobs": None, "finish_reason": finish}],
                   "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                            "total_tokens": prompt_tokens + completion_tokens}}
+                            "total_tokens": prompt_tokens + completion_tokens,
+                            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+                            "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0,
+                                                          "accepted_prediction_tokens": 0,
+                                                          "rejected_prediction_tokens": 0}}}
         return json_answer(200, answer, self._ratelimit_headers())
 
     def _response_format(self, value, texts):
@@ -316,7 +326,7 @@ class OpenAIStandIn(StandIn):
         if self.reverse_embeddings:
             data.reverse()
         tokens = sum(words(t) for t in inputs)
-        self._count(model, tokens, 0)
+        self._count(model, (("embedding", tokens),))
         return json_answer(200, {"object": "list", "model": model, "data": data,
                                  "usage": {"prompt_tokens": tokens, "total_tokens": tokens}},
                            self._ratelimit_headers())

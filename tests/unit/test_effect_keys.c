@@ -19,7 +19,7 @@
 
 #include "lua/sandbox.h"
 #include "providers/mail/mail_message.h"
-#include "providers/outbox/outbox.h"
+#include "providers/local_files.h"
 #include "providers/sms/sms_local.h"
 
 static int make_dir(void **state)
@@ -70,9 +70,9 @@ static void test_append_once_reports_what_it_found(void **state)
 {
   const char *dir = *state;
   struct growth_error err = { 0 };
-  assert_int_equal(outbox_append_line_once(dir, "x.jsonl", "{\"k\":\"a\"}\n", 10, "\"k\":\"a\"", &err), 0);
-  assert_int_equal(outbox_append_line_once(dir, "x.jsonl", "{\"k\":\"a\"}\n", 10, "\"k\":\"a\"", &err), 1);
-  assert_int_equal(outbox_append_line_once(dir, "x.jsonl", "{\"k\":\"a\"}\n", 10, NULL, &err), 0);
+  assert_int_equal(local_files_append_line_once(dir, "x.jsonl", "{\"k\":\"a\"}\n", 10, "\"k\":\"a\"", &err), 0);
+  assert_int_equal(local_files_append_line_once(dir, "x.jsonl", "{\"k\":\"a\"}\n", 10, "\"k\":\"a\"", &err), 1);
+  assert_int_equal(local_files_append_line_once(dir, "x.jsonl", "{\"k\":\"a\"}\n", 10, NULL, &err), 0);
   char path[512];
   snprintf(path, sizeof path, "%s/x.jsonl", dir);
   assert_int_equal(count_lines(path), 2);
@@ -173,7 +173,7 @@ static void test_a_failed_append_leaves_no_partial_line(void **state)
   struct growth_error err = { 0 };
   if (access("/dev/full", W_OK) != 0)
     skip();
-  assert_int_equal(outbox_append_line("/dev", "full", "x\n", 2, &err), -1);
+  assert_int_equal(local_files_append_line("/dev", "full", "x\n", 2, &err), -1);
   assert_non_null(strstr(err.message, "No space left on device"));
 }
 

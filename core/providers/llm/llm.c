@@ -60,30 +60,39 @@ static int usable_backend(const struct config *cfg, struct http_client *client, 
 }
 
 int llm_embed(const struct config *cfg, struct http_client *client, const char *const *texts, size_t count,
-              float **vectors, size_t *dim, struct growth_error *err)
+              float **vectors, size_t *dim, struct llm_call_usage *usage, struct growth_error *err)
 {
+  struct llm_call_usage ignored;
+  if (!usage)
+    usage = &ignored;
   *vectors = NULL;
   *dim = 0;
   int backend = usable_backend(cfg, client, err);
+  llm_call_usage_init(usage, LLM_CALL_EMBED, backend == LLM_BACKEND_LIVE ? cfg->openai_embedding_model
+                                                                          : LLM_OFFLINE_MODEL);
   if (backend < 0)
     return -1;
   if (backend == LLM_BACKEND_LIVE)
-    return llm_openai_embed(client, cfg, texts, count, vectors, dim, err);
+    return llm_openai_embed(client, cfg, texts, count, vectors, dim, usage, err);
   return embed_offline(texts, count, vectors, dim, err);
 }
 
 int llm_chat(const struct config *cfg, struct http_client *client, const struct llm_chat_request *request,
-             char **text, json_t **value, struct growth_error *err)
+             char **text, json_t **value, struct llm_call_usage *usage, struct growth_error *err)
 {
+  struct llm_call_usage ignored;
+  if (!usage)
+    usage = &ignored;
   *text = NULL;
   *value = NULL;
   int backend = usable_backend(cfg, client, err);
+  llm_call_usage_init(usage, LLM_CALL_CHAT, backend == LLM_BACKEND_LIVE ? cfg->openai_model : LLM_OFFLINE_MODEL);
   if (backend < 0)
     return -1;
   if (backend != LLM_BACKEND_LIVE)
     return error_set(err, ERR_BAD_CONFIG, "llm: no model is configured (offline mode); the agent's offline "
                                           "function answers instead");
-  return llm_openai_chat(client, cfg, request, text, value, err);
+  return llm_openai_chat(client, cfg, request, text, value, usage, err);
 }
 
 int llm_chat_check(const struct llm_chat_request *request, struct growth_error *err)

@@ -25,6 +25,7 @@ struct http_client;  /* net/http_client.h; not included, its names clash with co
 
 #include "base/config.h"
 #include "base/error.h"
+#include "providers/llm/llm_usage.h"
 #include "providers/llm/openai_wire.h"
 
 enum llm_backend { LLM_BACKEND_LIVE, LLM_BACKEND_LOCAL, LLM_BACKEND_MISSING };
@@ -34,14 +35,16 @@ enum llm_backend llm_backend_of(const struct config *cfg, char *reason, size_t r
 
 /* Embeds texts[0..count) with the selected backend; client is the shared HTTP client (used, and
  * required, when the backend is live). *vectors (free with free()) holds count * *dim floats,
- * row i for text i. bad_config with the reason when the llm is missing. */
+ * row i for text i. bad_config with the reason when the llm is missing. *usage (may be NULL)
+ * receives what the call cost, whatever the outcome. */
 int llm_embed(const struct config *cfg, struct http_client *client, const char *const *texts, size_t count,
-              float **vectors, size_t *dim, struct growth_error *err);
+              float **vectors, size_t *dim, struct llm_call_usage *usage, struct growth_error *err);
 
 /* Asks the live model (llm_openai_chat): *text (free with free()) without a schema, else *value
- * (new reference). bad_config when the backend is not live: offline answers come from the agent. */
+ * (new reference). bad_config when the backend is not live: offline answers come from the agent.
+ * *usage (may be NULL) receives what the call cost, whatever the outcome. */
 int llm_chat(const struct config *cfg, struct http_client *client, const struct llm_chat_request *request,
-             char **text, json_t **value, struct growth_error *err);
+             char **text, json_t **value, struct llm_call_usage *usage, struct growth_error *err);
 
 /* Checks a chat request (messages, roles, temperature, schema shape) as the live backend would;
  * request->model may be NULL. bad_argument naming what is wrong. */

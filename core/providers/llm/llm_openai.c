@@ -3,11 +3,10 @@
  *
  * The wire format (bodies, answers, error bodies, rate-limit headers) is
  * openai_wire.c's; this file adds the transport, the repair round trip, the
- * batching of embeddings and the token counter.
+ * batching of embeddings and the sum of the answers' token usage.
  */
 #include "providers/llm/llm_openai.h"
 
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,31 +14,20 @@
 #include <string.h>
 
 #include "base/log.h"
-#include "base/metrics.h"
 
 #define URL_MAX 2048
 #define HEADER_VALUE_MAX 64
 
-static struct metric *tokens_metric;
-static pthread_once_t metrics_once = PTHREAD_ONCE_INIT;
-
-static void register_metrics(void)
+/* Adds one answer's usage to the call's. */
+static void add_usage(struct llm_call_usage *total, const struct llm_usage *answered, int embeddings)
 {
-  struct growth_error err = { 0 };
-  tokens_metric = metrics_counter(metrics_global(), "growth_llm_tokens_total",
-                                  "Tokens the LLM API counted, by model and kind (prompt, completion)", "model,kind",
-                                  &err);
-  if (!tokens_metric)
-    log_warn("LLM", "token usage will not be counted: %s", err.message);
-}
-
-static void count_usage(const char *model, const struct llm_usage *usage)
-{
-  pthread_once(&metrics_once, register_metrics);
-  if (usage->prompt_tokens > 0)
-    metric_add(tokens_metric, (const char *[]){ model, "prompt" }, (double)usage->prompt_tokens);
-  if (usage->completion_tokens > 0)
-    metric_add(tokens_metric, (const char *[]){ model, "completion" }, (double)usage->completion_tokens);
+  total->requests++;
+  if (embeddings) {
+    total->embedding_tokens += answered->prompt_tokens;
+  } else {
+    total->prompt_tokens += answered->prompt_tokens;
+    total->completion_tokens += answered->completion_tokens;
+  }
 }
 
 /* Appends text to err's message (printf-style), keeping code and retryable. */
@@ -125,7 +113,7 @@ static int post(struct http_client *client, const struct config *cfg, const char
 
 /* One chat round trip: *content is the answer's text. */
 static int chat_once(struct http_client *client, const struct config *cfg, const struct llm_chat_request *request,
-                     char **content, struct growth_error *err)
+                     char **content, struct llm_call_usage *usage, struct growth_error *err)
 {
   *content = NULL;
   json_t *body = openai_chat_body(request, err);
@@ -134,9 +122,9 @@ static int chat_once(struct http_client *client, const struct config *cfg, const
   struct http_response response;
   int rc = post(client, cfg, "/chat/completions", "llm", body, &response, err);
   if (rc == 0) {
-    struct llm_usage usage = { 0 };
-    rc = openai_chat_parse(response.body, response.body_size, content, &usage, err);
-    count_usage(request->model, &usage);
+    struct llm_usage answered = { 0 };
+    rc = openai_chat_parse(response.body, response.body_size, content, &answered, err);
+    add_usage(usage, &answered, 0);   /* a refused or cut-off answer cost its tokens too */
   }
   http_response_free(&response);
   json_decref(body);
@@ -152,7 +140,7 @@ static const char *bare(const struct growth_error *err)
 /* Sends the conversation again with the bad answer and what was wrong with it. */
 static int repair(struct http_client *client, const struct config *cfg, const struct llm_chat_request *asked,
                   const char *bad_answer, const struct growth_error *problem, json_t **value,
-                  struct growth_error *err)
+                  struct llm_call_usage *usage, struct growth_error *err)
 {
   size_t count = asked->message_count + 2;
   struct llm_message *messages = malloc(count * sizeof *messages);
@@ -169,7 +157,7 @@ static int repair(struct http_client *client, const struct config *cfg, const st
   struct llm_chat_request again = *asked;
   again.messages = messages;
   again.message_count = count;
-  if (chat_once(client, cfg, &again, &second, err) != 0)
+  if (chat_once(client, cfg, &again, &second, usage, err) != 0)
     goto done;
   struct growth_error still = { 0 };
   if (llm_json_answer(second, asked->schema, value, &still) != 0) {
@@ -187,14 +175,14 @@ done:
 }
 
 int llm_openai_chat(struct http_client *client, const struct config *cfg, const struct llm_chat_request *request,
-                    char **text, json_t **value, struct growth_error *err)
+                    char **text, json_t **value, struct llm_call_usage *usage, struct growth_error *err)
 {
   *text = NULL;
   *value = NULL;
   struct llm_chat_request asked = *request;
   asked.model = cfg->openai_model;
   char *content = NULL;
-  if (chat_once(client, cfg, &asked, &content, err) != 0)
+  if (chat_once(client, cfg, &asked, &content, usage, err) != 0)
     return -1;
   if (!asked.schema) {
     *text = content;
@@ -209,7 +197,7 @@ int llm_openai_chat(struct http_client *client, const struct config *cfg, const 
     } else {
       log_info("LLM", "the answer of %s does not match the schema (%s); asking once more", asked.model,
                bare(&problem));
-      rc = repair(client, cfg, &asked, content, &problem, value, err);
+      rc = repair(client, cfg, &asked, content, &problem, value, usage, err);
     }
   }
   free(content);
@@ -218,7 +206,7 @@ int llm_openai_chat(struct http_client *client, const struct config *cfg, const 
 
 /* One embeddings request for texts[0..count). */
 static int embed_batch(struct http_client *client, const struct config *cfg, const char *const *texts, size_t count,
-                       float **vectors, size_t *dim, struct growth_error *err)
+                       float **vectors, size_t *dim, struct llm_call_usage *usage, struct growth_error *err)
 {
   json_t *body = openai_embeddings_body(cfg->openai_embedding_model, texts, count, 0, err);
   if (!body)
@@ -226,10 +214,9 @@ static int embed_batch(struct http_client *client, const struct config *cfg, con
   struct http_response response;
   int rc = post(client, cfg, "/embeddings", "llm", body, &response, err);
   if (rc == 0) {
-    struct llm_usage usage = { 0 };
-    rc = openai_embeddings_parse(response.body, response.body_size, count, vectors, dim, &usage, err);
-    if (rc == 0)
-      count_usage(cfg->openai_embedding_model, &usage);
+    struct llm_usage answered = { 0 };
+    rc = openai_embeddings_parse(response.body, response.body_size, count, vectors, dim, &answered, err);
+    add_usage(usage, &answered, 1);
   }
   http_response_free(&response);
   json_decref(body);
@@ -253,7 +240,7 @@ static size_t batch_size(const struct config *cfg, const char *const *texts, siz
 }
 
 int llm_openai_embed(struct http_client *client, const struct config *cfg, const char *const *texts, size_t count,
-                     float **vectors, size_t *dim, struct growth_error *err)
+                     float **vectors, size_t *dim, struct llm_call_usage *usage, struct growth_error *err)
 {
   *vectors = NULL;
   *dim = 0;
@@ -263,7 +250,7 @@ int llm_openai_embed(struct http_client *client, const struct config *cfg, const
   size_t width = 0;
   for (size_t start = 0; start < count;) {
     size_t taken = batch_size(cfg, texts + start, count - start), part_dim = 0;
-    if (embed_batch(client, cfg, texts + start, taken, &part, &part_dim, err) != 0)
+    if (embed_batch(client, cfg, texts + start, taken, &part, &part_dim, usage, err) != 0)
       goto fail;
     if (!all) {
       width = part_dim;

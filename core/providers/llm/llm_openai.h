@@ -21,8 +21,9 @@
  * budget; insufficient_quota is never retried. Failures keep the API's own
  * error type and message (API keys masked).
  *
- * Every answer's usage is counted in growth_llm_tokens_total{model,kind}
- * (kind "prompt" or "completion"; model the configured name) for /metrics.
+ * The `usage` object of every answer is added to the call's struct
+ * llm_call_usage (llm_usage.h): chat's prompt and completion tokens, the
+ * embeddings' prompt_tokens as embedding tokens, one request per answer.
  */
 #ifndef GROWTH_PROVIDERS_LLM_OPENAI_H
 #define GROWTH_PROVIDERS_LLM_OPENAI_H
@@ -33,18 +34,20 @@
 #include "base/config.h"
 #include "base/error.h"
 #include "net/http_client.h"
+#include "providers/llm/llm_usage.h"
 #include "providers/llm/openai_wire.h"
 
 #define OPENAI_EMBEDDING_BATCH_BYTES 300000
 
 /* Asks cfg->openai_model (request->model is ignored). Without a schema *text (free with free())
- * is the answer; with one *value (new reference) is the decoded, checked answer. */
+ * is the answer; with one *value (new reference) is the decoded, checked answer. Adds the tokens
+ * of every answer to *usage (initialised by the caller), also when the call fails. */
 int llm_openai_chat(struct http_client *client, const struct config *cfg, const struct llm_chat_request *request,
-                    char **text, json_t **value, struct growth_error *err);
+                    char **text, json_t **value, struct llm_call_usage *usage, struct growth_error *err);
 
 /* Embeds texts[0..count) with cfg->openai_embedding_model. *vectors (free with free()) holds
- * count * *dim floats, row i for text i. */
+ * count * *dim floats, row i for text i. Adds the tokens of every batch answered to *usage. */
 int llm_openai_embed(struct http_client *client, const struct config *cfg, const char *const *texts, size_t count,
-                     float **vectors, size_t *dim, struct growth_error *err);
+                     float **vectors, size_t *dim, struct llm_call_usage *usage, struct growth_error *err);
 
 #endif

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "providers/outbox/outbox.h"
+#include "providers/local_files.h"
 
 int mail_local_store(const char *data_dir, const char *message_id, const char *message, size_t len, char **path,
                      struct growth_error *err)
@@ -23,10 +23,12 @@ int mail_local_store(const char *data_dir, const char *message_id, const char *m
       return error_set(err, ERR_BAD_ARGUMENT, "mail: message id '%.60s' cannot name a file", message_id);
   }
   snprintf(name, sizeof name, "%.*s.eml", (int)local, message_id);
-  char *folder = outbox_folder(data_dir, "mail", err);
+  char *folder = local_files_outbox(data_dir, "mail", err);
   if (!folder)
-    return -1;
-  int rc = outbox_write_file(folder, name, message, len, err);
+    return error_prefix(err, "outbox");
+  int rc = local_files_write_in(folder, name, message, len, err);
+  if (rc != 0)
+    error_prefix(err, "outbox");
   if (rc == 0 && path) {
     size_t size = strlen(folder) + strlen(name) + 2;
     *path = malloc(size);

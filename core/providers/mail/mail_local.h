@@ -1,7 +1,7 @@
 /*
  * mail_local.h — the local mail backend: the exact bytes the live backend
  * would submit, stored as GROWTH_DATA_DIR/outbox/mail/<message id>.eml, ready
- * to open in any mail client. Files appear atomically (outbox.h).
+ * to open in any mail client. Files appear atomically (local_files.h).
  */
 #ifndef GROWTH_PROVIDERS_MAIL_LOCAL_H
 #define GROWTH_PROVIDERS_MAIL_LOCAL_H

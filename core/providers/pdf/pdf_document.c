@@ -4,20 +4,21 @@
  *
  * Cairo writes the PDF through a stream callback into a growing memory buffer,
  * so one code path serves both "give me the bytes" and "write this file" (the
- * file is written from the buffer, atomically). Pango lays text out in a
- * context set to 72 dpi, so font sizes are points, the PDF's own unit.
+ * file is written from the buffer, atomically, by local_files_write). Pango lays text out in a
+ * context set to 72 dpi, so font sizes are points, the PDF's own unit. The
+ * fonts come from growth.pdf's own fontconfig configuration (pdf_fonts.h).
  */
 #include "providers/pdf/pdf_layout.h"
+#include "providers/local_files.h"
+#include "providers/pdf/pdf_fonts.h"
 
 #include <cairo-pdf.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 static const double palette[][3] = {
   { 0.231, 0.447, 0.690 }, { 0.867, 0.518, 0.322 }, { 0.333, 0.659, 0.408 }, { 0.769, 0.306, 0.322 },
@@ -108,6 +109,7 @@ struct pdf_document *pdf_document_new(enum pdf_page_size size, const struct pdf_
         (metadata->date && check_date(metadata->date, err) != 0))
       return NULL;
   }
+  pdf_fonts_init();
   struct pdf_document *doc = calloc(1, sizeof *doc);
   if (!doc) {
     error_set(err, ERR_NO_MEMORY, "pdf: out of memory");
@@ -365,38 +367,9 @@ int pdf_document_write_file(struct pdf_document *doc, const char *path, struct g
   size_t len;
   if (pdf_document_finish(doc, &bytes, &len, err) != 0)
     return -1;
-  size_t size = strlen(path) + 16;
-  char *temp = malloc(size);
-  if (!temp) {
-    free(bytes);
-    return error_set(err, ERR_NO_MEMORY, "pdf: out of memory");
-  }
-  snprintf(temp, size, "%s.tmp%ld", path, (long)getpid());
-  FILE *f = fopen(temp, "wb");
-  if (!f) {
-    error_set(err, ERR_IO, "pdf: cannot create %s: %s", temp, strerror(errno));
-    goto fail;
-  }
-  size_t written = fwrite(bytes, 1, len, f);
-  int closed = fclose(f);
-  if (written != len || closed != 0) {
-    error_set(err, ERR_IO, "pdf: cannot write %s: %s", temp, strerror(errno));
-    goto fail_unlink;
-  }
-  if (rename(temp, path) != 0) {
-    error_set(err, ERR_IO, "pdf: cannot rename %s to %s: %s", temp, path, strerror(errno));
-    goto fail_unlink;
-  }
-  free(temp);
+  int rc = local_files_write(path, bytes, len, err);
   free(bytes);
-  return 0;
-
-fail_unlink:
-  unlink(temp);
-fail:
-  free(temp);
-  free(bytes);
-  return -1;
+  return rc == 0 ? 0 : error_prefix(err, "pdf");
 }
 
 void pdf_shutdown(void)

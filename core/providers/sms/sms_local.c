@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "base/clock.h"
-#include "providers/outbox/outbox.h"
+#include "providers/local_files.h"
 #include "providers/sms/sms_text.h"
 
 #define SMS_OUTBOX_FILE "sms.jsonl"
@@ -84,13 +84,17 @@ int sms_local_send_keyed(const char *data_dir, const char *from, const char *to,
   }
   line = with_newline;
   memcpy(line + len, "\n", 2);
-  folder = outbox_folder(data_dir, "", err);
-  if (!folder)
+  folder = local_files_outbox(data_dir, "", err);
+  if (!folder) {
+    error_prefix(err, "outbox");
     goto done;
+  }
   char marker[SMS_SID_SIZE + 16];
   snprintf(marker, sizeof marker, "{\"sid\":\"%s\"", sid);
-  if (outbox_append_line_once(folder, SMS_OUTBOX_FILE, line, len + 1, key ? marker : NULL, err) < 0)
+  if (local_files_append_line_once(folder, SMS_OUTBOX_FILE, line, len + 1, key ? marker : NULL, err) < 0) {
+    error_prefix(err, "outbox");
     goto done;
+  }
   result = 0;
 
 done:

@@ -5,7 +5,7 @@
  *
  * A line holds sid ("SM" + 32 hex digits, the shape of Twilio's), to, from (null
  * when no sender is configured), body, encoding ("gsm7"/"ucs2"), segments and
- * date_created (ISO 8601 UTC). Lines are appended under a lock (outbox.h).
+ * date_created (ISO 8601 UTC). Lines are appended under a lock (local_files.h).
  */
 #ifndef GROWTH_PROVIDERS_SMS_LOCAL_H
 #define GROWTH_PROVIDERS_SMS_LOCAL_H
