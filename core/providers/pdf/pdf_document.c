@@ -363,8 +363,8 @@ int pdf_document_finish(struct pdf_document *doc, unsigned char **bytes, size_t 
 
 int pdf_document_write_file(struct pdf_document *doc, const char *path, struct growth_error *err)
 {
-  unsigned char *bytes;
-  size_t len;
+  unsigned char *bytes = NULL;
+  size_t len = 0;
   if (pdf_document_finish(doc, &bytes, &len, err) != 0)
     return -1;
   int rc = local_files_write(path, bytes, len, err);

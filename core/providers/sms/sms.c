@@ -26,7 +26,7 @@ enum sms_backend sms_backend_of(const struct config *cfg, char *reason, size_t r
     return SMS_BACKEND_MISSING;
   }
   if (sms_check_sender(cfg->twilio_from_number, &sender_err) != 0) {
-    snprintf(reason, reason_size, "%s", sender_err.message);
+    snprintf(reason, reason_size, "%.*s", (int)reason_size - 1, sender_err.message);
     return SMS_BACKEND_MISSING;
   }
   if (has_account != has_token) {
@@ -38,7 +38,7 @@ enum sms_backend sms_backend_of(const struct config *cfg, char *reason, size_t r
   if (has_account) {
     struct growth_error account_err = { 0 };
     if (twilio_check_account_sid(cfg->twilio_account_sid, &account_err) != 0) {
-      snprintf(reason, reason_size, "%s", account_err.message + strlen("sms: "));
+      snprintf(reason, reason_size, "%.*s", (int)reason_size - 1, account_err.message + strlen("sms: "));
       return SMS_BACKEND_MISSING;
     }
     snprintf(reason, reason_size, "Twilio at %s, account %s, from %s", cfg->twilio_url ? cfg->twilio_url : "",
