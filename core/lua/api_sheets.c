@@ -175,6 +175,9 @@ static int sheets_create_book(lua_State *L)
     }
   }
   lua_pop(L, 1);
+  char key[EFFECT_KEY_MAX];   /* inside ctx.step: the same spreadsheet when the step runs again */
+  if (sandbox_next_effect_key(L, key, sizeof key) == 0 && json_object_set_new(owner->json, "key", json_string(key)) != 0)
+    out_of_memory(L, function);
   struct sheets *sheets = job_sheets(L, function);
   struct growth_error err = { 0 };
   json_t *out = NULL;
