@@ -204,10 +204,7 @@ static int host_schedule(void *context, const char *agent, const char *task, int
     return -1;
   }
   struct queue_job_options options;
-  queue_job_options_default(&options);
-  options.attempts = LAUNCH_ATTEMPTS;
-  options.backoff_type = QUEUE_BACKOFF_EXPONENTIAL;
-  options.backoff_delay_ms = LAUNCH_BACKOFF_MS;
+  queue_default_options(job->runner->queue, &options);
   options.delay_ms = delay_ms > 0 ? (long)delay_ms : 0;
   struct queue_new_job follow_up = { .name = agent, .data = text, .job_id = job_id, .options = &options };
   int status = queue_add(job->runner->queue, &follow_up, id, err);

@@ -144,10 +144,7 @@ int launcher_launch(struct queue *queue, const char *scripts_dir, const char *co
     goto done;
   }
   struct queue_job_options options;
-  queue_job_options_default(&options);
-  options.attempts = LAUNCH_ATTEMPTS;
-  options.backoff_type = QUEUE_BACKOFF_EXPONENTIAL;
-  options.backoff_delay_ms = LAUNCH_BACKOFF_MS;
+  queue_default_options(queue, &options);
   for (size_t i = 0; i < count; i++) {
     if (check_script(scripts_dir, names[i], err) != 0)
       goto done;

@@ -2,7 +2,8 @@
  * launcher.h — enqueues agents as jobs: what `growthd launch` and POST /api/orchestrator/launch do.
  *
  * An agent is any scripts/agents/<name>.lua file. Each launched agent becomes one job named after it, with
- * data {"user": <profile>, "input": <input>}, three attempts and exponential backoff, and an id
+ * data {"user": <profile>, "input": <input>}, the queue's attempts and exponential backoff (queue_set_job_defaults:
+ * GROWTH_JOB_ATTEMPTS, GROWTH_JOB_BACKOFF_MS), and an id
  * "<agent>-<ms>-<random>" (the shape the replaced service logged: "Job journal-... added to queue").
  */
 #ifndef GROWTH_AGENTS_LAUNCHER_H
@@ -13,9 +14,6 @@
 
 #include "base/error.h"
 #include "queue/queue.h"
-
-#define LAUNCH_ATTEMPTS 3
-#define LAUNCH_BACKOFF_MS 2000
 
 /* The agent names of scripts_dir/agents/ (every *.lua file, sorted). *names_out is a malloc'd array of
  * malloc'd names (free with queue_free_strings); ERR_NOT_FOUND when the folder cannot be read. */

@@ -196,6 +196,11 @@ static const struct setting settings[] = {
     "completed jobs kept in Redis, newest first (BullMQ's removeOnComplete count); 0 keeps every one" },
   { "GROWTH_KEEP_FAILED", KIND_INT, AT(keep_failed), "5000", false, 0, 100000000,
     "failed jobs kept in Redis, newest first (BullMQ's removeOnFail count); 0 keeps every one" },
+  { "GROWTH_JOB_ATTEMPTS", KIND_INT, AT(job_attempts), "3", false, 1, 100,
+    "attempts of a launched or scheduled job before it fails (BullMQ's attempts); a failed call that cannot "
+    "be repeated in place (a POST that timed out) costs one" },
+  { "GROWTH_JOB_BACKOFF_MS", KIND_INT, AT(job_backoff_ms), "2000", false, 1, 3600000,
+    "delay before a job's second attempt, doubled for each later one (BullMQ's exponential backoff)" },
 };
 
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])

@@ -118,6 +118,8 @@ struct config {
   /* reliability */
   long keep_completed;
   long keep_failed;
+  long job_attempts;
+  long job_backoff_ms;
 };
 
 /* Returns the value of a variable, or NULL when it is not set. */

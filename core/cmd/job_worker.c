@@ -93,6 +93,7 @@ struct job_worker *job_worker_start(const struct config *config, long concurrenc
   /* the follow-up jobs of ctx.schedule keep what launched jobs keep */
   queue_set_retention(worker->queue, config->keep_completed > 0 ? config->keep_completed : -1,
                       config->keep_failed > 0 ? config->keep_failed : -1);
+  queue_set_job_defaults(worker->queue, config->job_attempts, config->job_backoff_ms);
   worker->loader_options = loader_options_from_config(config);
   worker->registry = registry;
   if (!registry && open_agents(worker, config, err) != 0)

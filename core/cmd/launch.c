@@ -86,6 +86,7 @@ int command_launch(const struct config *config, int argc, char **argv)
   /* 0 in the settings keeps every job: no count in the job's options */
   queue_set_retention(queue, config->keep_completed > 0 ? config->keep_completed : -1,
                       config->keep_failed > 0 ? config->keep_failed : -1);
+  queue_set_job_defaults(queue, config->job_attempts, config->job_backoff_ms);
   if (kill_switch_launch(kill_switch, queue, config->scripts_dir, names, count, profile, &ids, &id_count,
                          &filter, &err) != 0) {
     status = err.code == ERR_NOT_FOUND || err.code == ERR_BAD_ARGUMENT ? EXIT_USAGE : 1;

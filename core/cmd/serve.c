@@ -109,11 +109,12 @@ static struct redis_pool *open_redis(const struct config *config, struct growth_
 static int start_orchestrator(const struct config *config, struct api_context *context, struct growth_error *err)
 {
   context->queue = queue_new(context->redis, config->queue_prefix, config->queue_name, err);
-  if (context->queue)   /* what launches keep: 0 in the settings keeps every job */
-    queue_set_retention(context->queue, config->keep_completed > 0 ? config->keep_completed : -1,
-                        config->keep_failed > 0 ? config->keep_failed : -1);
   if (!context->queue)
     return -1;
+  /* what launches keep (0 in the settings keeps every job), and their attempts */
+  queue_set_retention(context->queue, config->keep_completed > 0 ? config->keep_completed : -1,
+                      config->keep_failed > 0 ? config->keep_failed : -1);
+  queue_set_job_defaults(context->queue, config->job_attempts, config->job_backoff_ms);
   json_t *profile = launcher_read_profile(config->profile_path, err);
   if (!profile)
     return -1;

@@ -174,10 +174,7 @@ static int enqueue(struct queue *queue, const struct launch_plan *plan, json_t *
   snprintf(launch_id, sizeof launch_id, "launch-%lld-%02x%02x%02x%02x", (long long)clock_wall_ms(), random[0],
            random[1], random[2], random[3]);
   struct queue_job_options options;
-  queue_job_options_default(&options);
-  options.attempts = LAUNCH_ATTEMPTS;
-  options.backoff_type = QUEUE_BACKOFF_EXPONENTIAL;
-  options.backoff_delay_ms = LAUNCH_BACKOFF_MS;
+  queue_default_options(queue, &options);
   struct queue_new_job jobs[LAUNCH_AGENTS_MAX];
   char job_ids[LAUNCH_AGENTS_MAX][128];
   char *texts[LAUNCH_AGENTS_MAX] = { 0 };

@@ -13,6 +13,9 @@
  * growth.pdf document), read before anything else is checked against the
  * backend so its Lua code runs first. The bytes are passed to the provider
  * without a copy: the string stays on the Lua stack for the whole call.
+ * Inside ctx.step the upload carries the step's idempotency key
+ * (sandbox_next_effect_key), so the step run again answers the file it made
+ * before instead of uploading a copy.
  */
 #include <lauxlib.h>
 #include <string.h>
@@ -63,6 +66,9 @@ static int drive_upload_file(lua_State *L)
   upload.mime = args_string(L, 1, function, "mime", 1, 1, NULL);
   upload.folder = args_string(L, 1, function, "folder", 0, 1, NULL);
   upload.share_with = args_string(L, 1, function, "share_with", 0, 1, NULL);
+  char key[EFFECT_KEY_MAX];   /* inside ctx.step: the same file when the step runs again */
+  if (sandbox_next_effect_key(L, key, sizeof key) == 0)
+    upload.key = key;
   struct drive *drive = job_drive(L, function);
   struct growth_error err = { 0 };
   struct args_owner *owner = args_owner_push(L);

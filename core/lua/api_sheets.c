@@ -184,6 +184,9 @@ static int sheets_create_book(lua_State *L)
 {
   static const char function[] = "sheets.create";
   json_t *spec = read_spec(L, 1, function);
+  char key[EFFECT_KEY_MAX];   /* inside ctx.step: the same spreadsheet when the step runs again */
+  if (sandbox_next_effect_key(L, key, sizeof key) == 0 && json_object_set_new(spec, "key", json_string(key)) != 0)
+    out_of_memory(L, function);
   struct sheets *sheets = job_sheets(L, function);
   struct growth_error err = { 0 };
   json_t *out = NULL;

@@ -31,6 +31,13 @@ struct redis_pool *queue_pool(const struct queue *queue);
  * (removeOnComplete / removeOnFail): count -1 keeps every one, the default. Bounds Redis memory. */
 void queue_set_retention(struct queue *queue, long keep_completed, long keep_failed);
 
+/* BullMQ's defaultJobOptions, the part growthd's producers use: how many attempts a job has and the first
+ * delay of its exponential backoff. Until set: one attempt, no backoff (BullMQ's own defaults). */
+void queue_set_job_defaults(struct queue *queue, long attempts, long backoff_ms);
+
+/* options as queue_job_options_default, with the queue's attempts and exponential backoff. */
+void queue_default_options(const struct queue *queue, struct queue_job_options *options);
+
 struct queue_new_job {
   const char *name;
   const char *data;                         /* JSON text; NULL means {} */

@@ -27,6 +27,7 @@ struct queue {
   char *name;
   char *key_prefix;
   long keep_completed, keep_failed;   /* -1: keep every job (queue_set_retention) */
+  long attempts, backoff_ms;          /* queue_set_job_defaults */
 };
 
 struct queue *queue_new(struct redis_pool *pool, const char *prefix, const char *name, struct growth_error *err)
@@ -41,6 +42,7 @@ struct queue *queue_new(struct redis_pool *pool, const char *prefix, const char 
     goto fail_queue;
   queue->pool = pool;
   queue->keep_completed = queue->keep_failed = -1;
+  queue->attempts = 1;
   queue->name = strdup(name);
   if (!queue->name)
     goto fail_name;
@@ -125,6 +127,22 @@ void queue_set_retention(struct queue *queue, long keep_completed, long keep_fai
 {
   queue->keep_completed = keep_completed;
   queue->keep_failed = keep_failed;
+}
+
+void queue_set_job_defaults(struct queue *queue, long attempts, long backoff_ms)
+{
+  queue->attempts = attempts;
+  queue->backoff_ms = backoff_ms;
+}
+
+void queue_default_options(const struct queue *queue, struct queue_job_options *options)
+{
+  queue_job_options_default(options);
+  options->attempts = queue->attempts;
+  if (queue->backoff_ms > 0) {
+    options->backoff_type = QUEUE_BACKOFF_EXPONENTIAL;
+    options->backoff_delay_ms = queue->backoff_ms;
+  }
 }
 
 /* The queue's retention where the job's options leave it unset. */

@@ -57,14 +57,24 @@ local function zone(name)
   return z.to_local, z.from_local, z.name
 end
 
--- Holds the llm's answer to the limits the result promises, whatever model answered.
-local function tidy(answer)
+-- Holds the llm's answer to the limits the result promises, whatever model answered: a model that gives
+-- fewer than seven affirmations or three steps (the schema cannot ask for a count) is topped up from the
+-- offline ones, so the seven SMS always have a text.
+local function tidy(answer, words)
   local out = {}
   for _, name in ipairs(OVERLAPS) do out[name] = text.trim(answer[name]) end
   out.statement = text.truncate(text.trim(answer.statement), ikigai.STATEMENT_MAX)
   out.affirmations, out.steps = {}, {}
   for i = 1, math.min(7, #answer.affirmations) do out.affirmations[i] = ikigai.fit_sms(text.trim(answer.affirmations[i])) end
   for i = 1, math.min(3, #answer.steps) do out.steps[i] = text.trim(answer.steps[i]) end
+  if #out.affirmations < 7 then
+    local spare = ikigai.affirmations(words)
+    for i = #out.affirmations + 1, 7 do out.affirmations[i] = spare[i] end
+  end
+  if #out.steps < 3 then
+    local spare = ikigai.first_steps(words)
+    for i = #out.steps + 1, 3 do out.steps[i] = spare[i] end
+  end
   return out
 end
 
@@ -78,7 +88,7 @@ local function discover(input)
     schema = SCHEMA,
     offline = function() return ikigai.offline(words) end,
   }
-  return tidy(answer)
+  return tidy(answer, words)
 end
 
 local function build_pdf(ctx, found)

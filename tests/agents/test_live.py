@@ -90,6 +90,38 @@ class Live(AgentJobs):
         self.assertTrue(stored["bytes"].startswith(b"%PDF-"))
         self.assertEqual(stored["name"], "niche-report.pdf")
 
+    def test_niche_share_failing_then_retried_uploads_once(self):
+        """The upload succeeds, the share fails (500 on every try): the retried step finds the file by the
+        appProperty its idempotency key left and shares it, instead of uploading a copy."""
+        self.google.add_fault("status", count=-1, status=500, method="POST", match=r"/permissions\Z")
+        code, _, stderr = self.run_agent("niche", env=self.env, state=True)
+        self.assertEqual(code, 1, stderr)
+        self.assertIn("was uploaded but sharing it with", stderr)
+        self.google.clear_faults()
+        result = self.run_ok("niche", env=self.env, state=True)
+        self.assertEqual(list(self.google.files), [result["drive"]["id"]], "one file after two attempts")
+        stored = self.google.files[result["drive"]["id"]]
+        self.assertEqual([p["emailAddress"] for p in stored["permissions"]], ["alex.morgan@example.com"])
+        self.assertEqual(list(stored["appProperties"]), ["growthdKey"])
+        self.assertRegex(stored["appProperties"]["growthdKey"], r"\A[0-9a-f]{64}\Z", "a hash, not the job id")
+        lookups = [r for r in self.google.requests("/drive/v3/files") if r["method"] == "GET"]
+        self.assertEqual(len(lookups), 2, "each attempt looks for an earlier upload first")
+
+    def test_journal_headers_failing_then_retried_makes_one_spreadsheet(self):
+        """The spreadsheet is made in the folder but writing its headers fails: the retried step takes the
+        spreadsheet it made (found by its key) instead of making a second one."""
+        self.google.add_fault("status", count=-1, status=500, method="PUT", match=r"/values/A1\Z")
+        code, _, stderr = self.run_agent("journal", env=self.env, state=True)
+        self.assertEqual(code, 1, stderr)
+        self.assertIn("sheets.create: writing the headers", stderr)
+        self.assertEqual(len(self.google.spreadsheets), 1)
+        self.google.clear_faults()
+        result = self.run_ok("journal", env=self.env, state=True)
+        titles = sorted(book["title"] for book in self.google.spreadsheets.values())
+        self.assertEqual(titles, ["Alignment Journal — Alex Morgan", "Journal Summaries — Alex Morgan"])
+        rows = self.google.spreadsheets[result["spreadsheetId"]]["sheets"]["Sheet1"]
+        self.assertEqual(len(rows), 2, "the headers and today's entry")
+
     def test_journal_rows_through_the_sheets_api(self):
         first = self.run_ok("journal", env=self.env, state=True)
         sid = first["spreadsheetId"]

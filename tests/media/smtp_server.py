@@ -7,12 +7,15 @@ the configured sender; SIZE is honoured by aiosmtpd itself. Every message receiv
 is kept (envelope and bytes, also written as an .eml) and checked the way
 shared/docs/external-apis.md section 8 asks: CRLF line ends, lines within 998
 octets, the required headers. Fault switch: reply with a chosen code at MAIL, RCPT or
-DATA, to test how the client classifies transient and permanent failures.
+DATA, to test how the client classifies transient and permanent failures; with fault_rate
+set, only that share of the transactions (drawn from a generator seeded with fault_seed, so
+a run is reproducible) gets the reply, as a server under load refusing some of them with 4xx.
 """
 import datetime
 import ipaddress
 import logging
 import os
+import random
 import re
 import socket
 import ssl
@@ -100,11 +103,20 @@ class Recorder:
         self.folder = folder
         self.messages = []   # dicts: mail_from, rcpt_tos, mail_options, data, problems, authenticated
         self.fault = None    # (stage, reply) e.g. ("RCPT", "451 4.3.0 try again later")
+        self.fault_rate = None   # share of transactions the fault hits; None: every one
+        self.random = random.Random(1)
+        self.refused = 0     # transactions answered with the fault
+
+    def set_fault(self, stage, reply, rate=None, seed=1):
+        self.fault, self.fault_rate, self.random = (stage, reply), rate, random.Random(seed)
 
     def _fault(self, stage):
-        if self.fault and self.fault[0] == stage:
-            return self.fault[1]
-        return None
+        if not self.fault or self.fault[0] != stage:
+            return None
+        if self.fault_rate is not None and self.random.random() >= self.fault_rate:
+            return None
+        self.refused += 1
+        return self.fault[1]
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         fault = self._fault("MAIL")

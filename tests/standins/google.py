@@ -78,6 +78,7 @@ class GoogleStandIn(SheetsApi, CalendarApi, DriveApi, StandIn):
         self.route("GET", r"/calendar/v3/calendars/(?P<id>[^/]+)/events/(?P<event>[^/]+)", self.calendar_get)
         self.route("POST", r"/upload/drive/v3/files", self.drive_upload)
         self.route("POST", r"/drive/v3/files", self.drive_create)
+        self.route("GET", r"/drive/v3/files", self.drive_list)
         self.route("POST", r"/drive/v3/files/(?P<id>[^/]+)/permissions", self.drive_permission)
 
     # ---- error shapes ----

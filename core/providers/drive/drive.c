@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "providers/drive/drive_backend.h"
+#include "providers/drive/drive_keyed.h"
 #include "providers/local_files.h"
 
 struct drive {
@@ -110,6 +111,12 @@ int drive_upload(struct drive *drive, const struct drive_upload *upload, json_t 
   struct drive_upload resolved = *upload;
   if (!resolved.folder)
     resolved.folder = drive->default_folder;
+  char digest[DRIVE_KEY_DIGEST_SIZE];
+  if (upload->key) {
+    if (drive_key_digest(upload->key, digest, "drive.upload", err) != 0)
+      return -1;
+    resolved.key = digest;
+  }
   return drive->live ? drive_live_upload(drive->live, &resolved, out, err)
                      : drive_local_upload(drive->local, &resolved, out, err);
 }

@@ -9,6 +9,10 @@
  * the url is its file:// path, and a share is recorded beside it in
  * <id>/shared_with.txt.
  *
+ * With an idempotency key, live uploads carry it (hashed) as an appProperty and first look for a file
+ * that has it, so a step that runs again after its upload succeeded but the share (or the answer) was
+ * lost finds the first file; the share, a reader permission for one address, is safe to repeat.
+ *
  * The upload is a plain struct so a binding can pass a Lua string's bytes
  * without a copy. Limit taken per call: "drive".
  */
@@ -31,6 +35,8 @@ struct drive_upload {
   size_t size;             /* at most DRIVE_MULTIPART_MAX */
   const char *folder;      /* optional folder id; NULL: GROWTH_DRIVE_FOLDER_ID */
   const char *share_with;  /* optional e-mail address given read access */
+  const char *key;         /* optional idempotency key: an upload with the key of an earlier one (a step run
+                              again after a failure) answers the file that one made instead of a second file */
 };
 
 struct drive;

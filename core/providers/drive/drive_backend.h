@@ -1,6 +1,7 @@
 /*
  * drive_backend.h — what drive.c calls in each backend (internal to core/providers/drive).
- * The upload arrives checked; folder is already the upload's or the configured default (may be NULL).
+ * The upload arrives checked; folder is already the upload's or the configured default (may be NULL), and
+ * key, when set, is the hex SHA-256 of the caller's idempotency key (64 characters, no job id in clear).
  */
 #ifndef GROWTH_PROVIDERS_DRIVE_BACKEND_H
 #define GROWTH_PROVIDERS_DRIVE_BACKEND_H

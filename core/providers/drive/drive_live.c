@@ -4,9 +4,15 @@
  * The upload is one multipart/related request (the HTTP client assembles the
  * body with a boundary absent from the bytes); it is a POST and so is repeated
  * only after a rate-limit answer. The share is a permissions.create for a
- * "user" reader without a notification e-mail. When the share fails after the
- * upload succeeded, the error names the uploaded file's id so nothing is lost
- * from sight.
+ * "user" reader without a notification e-mail; Drive keeps one permission per
+ * address, so it is repeated after timeouts and 5xx like a GET. When the share
+ * fails after the upload succeeded, the error names the uploaded file's id.
+ *
+ * An upload with an idempotency key (hashed by drive.c) stores it as the appProperty
+ * growthdKey, and first asks files.list for a file with that property
+ * (drive_keyed.h): a job step that runs again after a failed share, or after an
+ * upload whose answer was lost, gets the file it made before (and shares it)
+ * instead of a copy.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +20,7 @@
 
 #include "net/http_client.h"
 #include "providers/drive/drive_backend.h"
+#include "providers/drive/drive_keyed.h"
 
 #define URL_MAX 2048
 
@@ -57,7 +64,8 @@ static int share(struct drive_live *live, const char *id, const char *email, str
   json_t *body = json_pack("{s:s, s:s, s:s}", "type", "user", "role", "reader", "emailAddress", email);
   if (!body)
     return error_set(err, ERR_NO_MEMORY, "drive.upload: out of memory");
-  struct http_request request = { .method = HTTP_POST, .url = url, .json = body, .what = "drive.upload (share)" };
+  struct http_request request = { .method = HTTP_POST, .url = url, .json = body, .repeat = HTTP_REPEAT_SAFE,
+                                  .what = "drive.upload (share)" };
   json_t *answer = google_api_call(live->api, live->limits, 1, &request, err);
   json_decref(body);
   if (!answer)
@@ -70,8 +78,8 @@ static int share(struct drive_live *live, const char *id, const char *email, str
   return result;
 }
 
-int drive_live_upload(struct drive_live *live, const struct drive_upload *upload, json_t **out,
-                      struct growth_error *err)
+static json_t *post_upload(struct drive_live *live, const struct drive_upload *upload, const char *digest,
+                           struct growth_error *err)
 {
   char url[URL_MAX];
   snprintf(url, sizeof url, "%s/upload/drive/v3/files?uploadType=multipart&supportsAllDrives=true"
@@ -79,10 +87,14 @@ int drive_live_upload(struct drive_live *live, const struct drive_upload *upload
   json_t *metadata = json_pack("{s:s, s:s}", "name", upload->name, "mimeType", upload->mime);
   if (metadata && upload->folder)
     json_object_set_new(metadata, "parents", json_pack("[s]", upload->folder));
+  if (metadata && digest)
+    json_object_set_new(metadata, "appProperties", json_pack("{s:s}", DRIVE_KEY_PROPERTY, digest));
   char *metadata_text = metadata ? json_dumps(metadata, JSON_COMPACT) : NULL;
   json_decref(metadata);
-  if (!metadata_text)
-    return error_set(err, ERR_NO_MEMORY, "drive.upload: out of memory");
+  if (!metadata_text) {
+    error_set(err, ERR_NO_MEMORY, "drive.upload: out of memory");
+    return NULL;
+  }
   struct http_part parts[] = {
     { NULL, NULL, "application/json; charset=UTF-8", metadata_text, strlen(metadata_text) },
     { NULL, NULL, upload->mime, upload->bytes, upload->size },
@@ -91,7 +103,17 @@ int drive_live_upload(struct drive_live *live, const struct drive_upload *upload
                                   .multipart = HTTP_MULTIPART_RELATED, .what = "drive.upload" };
   json_t *answer = google_api_call(live->api, live->limits, 1, &request, err);
   free(metadata_text);
-  if (!answer)
+  return answer;
+}
+
+int drive_live_upload(struct drive_live *live, const struct drive_upload *upload, json_t **out,
+                      struct growth_error *err)
+{
+  json_t *answer = NULL;
+  if (upload->key && drive_key_find(live->api, live->limits, 1, live->base_url, upload->key, "drive.upload", &answer,
+                                    err) != 0)
+    return -1;
+  if (!answer && !(answer = post_upload(live, upload, upload->key, err)))
     return -1;
   const char *id = json_string_value(json_object_get(answer, "id"));
   const char *link = json_string_value(json_object_get(answer, "webViewLink"));

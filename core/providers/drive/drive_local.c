@@ -3,7 +3,9 @@
  *
  * Each upload gets a fresh id and its own folder, GROWTH_DATA_DIR/drive/<id>/
  * (under <folder>/ first when a folder id is given), so two uploads with the
- * same name never overwrite each other. The bytes are written atomically.
+ * same name never overwrite each other. The bytes are written atomically. An
+ * upload with an idempotency key takes its id from the key, so the same step
+ * run again rewrites its own file instead of making a second one.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -44,7 +46,9 @@ int drive_local_upload(struct drive_local *local, const struct drive_upload *upl
                        struct growth_error *err)
 {
   char id[64], folder[PATH_MAX], path[PATH_MAX + 256], url[PATH_MAX + 300];
-  if (local_files_random_id("local-", id, sizeof id, err) != 0)
+  if (upload->key)
+    snprintf(id, sizeof id, "local-%.24s", upload->key);
+  else if (local_files_random_id("local-", id, sizeof id, err) != 0)
     return -1;
   int length = upload->folder ? snprintf(folder, sizeof folder, "%s/%s/%s", local->root, upload->folder, id)
                               : snprintf(folder, sizeof folder, "%s/%s", local->root, id);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "providers/drive/drive_keyed.h"
 #include "providers/sheets/sheets_backend.h"
 
 #define MAX_ROWS 10000
@@ -179,7 +180,13 @@ int sheets_create(struct sheets *sheets, json_t *spec, json_t **out, struct grow
   const char *title = check_title("sheets.create", spec, 0, err);
   if (!title || check_headers("sheets.create", spec, &headers, err) != 0)
     return -1;
-  return sheets->live ? sheets_live_create(sheets->live, title, headers, out, err)
+  json_t *key = json_object_get(spec, "key");
+  char digest[DRIVE_KEY_DIGEST_SIZE];
+  if (key && (!json_is_string(key) || json_string_length(key) == 0))
+    return error_set(err, ERR_BAD_ARGUMENT, "sheets.create: key must be a non-empty string, got %s", type_name(key));
+  if (key && sheets->live && drive_key_digest(json_string_value(key), digest, "sheets.create", err) != 0)
+    return -1;
+  return sheets->live ? sheets_live_create(sheets->live, title, headers, key ? digest : NULL, out, err)
                       : sheets_local_create(sheets->local, title, headers, out, err);
 }
 

@@ -39,7 +39,9 @@ void sheets_free(struct sheets *sheets);
 /* "live" or "local". */
 const char *sheets_backend(const struct sheets *sheets);
 
-/* spec {title = string, headers = {string...}?} -> *out {id, url} (new reference). */
+/* spec {title = string, headers = {string...}?, key = string?} -> *out {id, url} (new reference). key is an
+ * idempotency key (a ctx.step's): live with GROWTH_DRIVE_FOLDER_ID, a create that runs again with the key
+ * of an earlier one answers the spreadsheet that one made (drive_keyed.h) instead of a second one. */
 int sheets_create(struct sheets *sheets, json_t *spec, json_t **out, struct growth_error *err);
 
 /* Appends rows (a list of lists of cells) after the last row of the table at range ("Entries!A1",

@@ -24,7 +24,8 @@ struct sheets_live;
 struct sheets_live *sheets_live_new(struct google_api *api, const struct sheets_live_options *options,
                                     struct growth_error *err);
 void sheets_live_free(struct sheets_live *live);
-int sheets_live_create(struct sheets_live *live, const char *title, json_t *headers, json_t **out,
+/* key: NULL, or the hex SHA-256 of the caller's idempotency key (drive_keyed.h; used with a folder). */
+int sheets_live_create(struct sheets_live *live, const char *title, json_t *headers, const char *key, json_t **out,
                        struct growth_error *err);
 int sheets_live_append(struct sheets_live *live, const char *id, const char *range, json_t *rows, json_t **out,
                        struct growth_error *err);

@@ -5,7 +5,10 @@
  * (mimeType application/vnd.google-apps.spreadsheet, supportsAllDrives) in
  * that shared-drive folder, because a plain service account owns no storage;
  * without it, by spreadsheets.create. Headers are then written with
- * values.update (PUT, safe to repeat) into A1 of the first sheet.
+ * values.update (PUT, safe to repeat) into A1 of the first sheet. A create in
+ * the folder with an idempotency key marks the file with it and first looks
+ * for a file so marked (drive_keyed.h), so a step that runs again after the
+ * headers failed takes the spreadsheet it made instead of a second one.
  * append: values.append with RAW and INSERT_ROWS; a POST, so it is repeated
  * only after a rate-limit answer (the server did not apply it).
  * read: values.get (GET, repeated after timeouts and 5xx).
@@ -24,6 +27,7 @@
 #include <string.h>
 
 #include "net/http_client.h"
+#include "providers/drive/drive_keyed.h"
 #include "providers/sheets/sheets_backend.h"
 
 #define URL_MAX 2048
@@ -98,17 +102,26 @@ static int write_headers(struct sheets_live *live, const char *what, const char 
   return 0;
 }
 
-int sheets_live_create(struct sheets_live *live, const char *title, json_t *headers, json_t **out,
+int sheets_live_create(struct sheets_live *live, const char *title, json_t *headers, const char *key, json_t **out,
                        struct growth_error *err)
 {
   char url[URL_MAX];
   json_t *body = NULL, *answer = NULL;
   const char *id = NULL, *link = NULL;
-  if (live->options.folder_id) {
+  if (live->options.folder_id && key && drive_key_find(live->api, live->drive_limits, 1, live->options.drive_url, key,
+                                                       "sheets.create", &answer, err) != 0)
+    return -1;
+  if (answer) {   /* made by an earlier run of the same step: write its headers (again) and answer it */
+    body = json_object();
+    id = json_string_value(json_object_get(answer, "id"));
+    link = json_string_value(json_object_get(answer, "webViewLink"));
+  } else if (live->options.folder_id) {
     snprintf(url, sizeof url, "%s/drive/v3/files?supportsAllDrives=true&fields=id,name,mimeType,webViewLink",
              live->options.drive_url);
     body = json_pack("{s:s, s:s, s:[s]}", "name", title, "mimeType", "application/vnd.google-apps.spreadsheet",
                      "parents", live->options.folder_id);
+    if (body && key)
+      json_object_set_new(body, "appProperties", json_pack("{s:s}", DRIVE_KEY_PROPERTY, key));
     struct http_request request = { .method = HTTP_POST, .url = url, .json = body, .what = "sheets.create" };
     answer = body ? google_api_call(live->api, live->drive_limits, 1, &request, err) : NULL;
     id = json_string_value(json_object_get(answer, "id"));
