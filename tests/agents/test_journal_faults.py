@@ -102,7 +102,8 @@ class JournalFaults(unittest.TestCase):
         self.assertEqual([r[0] for r in summaries], ["Date", result["date"]], "one summary for the day")
         self.assertEqual(summaries[1][8], result["summary"])
         self.assertEqual(len(self.posts(r":batchUpdate\Z")), 1, "the tab added once")
-        self.assertEqual(len(self.google.requests("/drive/v3/files")), 1, "the spreadsheet created once")
+        creates = [r for r in self.google.requests("/drive/v3/files") if r["method"] == "POST"]
+        self.assertEqual(len(creates), 1, "the spreadsheet created once")
         self.assertEqual(len(self.openai.requests("/v1/chat/completions")), 1, "the summary asked for once")
 
     def test_500_on_the_summary_append_then_retried(self):

@@ -118,7 +118,7 @@ class Live(AgentJobs):
         self.google.clear_faults()
         result = self.run_ok("journal", env=self.env, state=True)
         titles = sorted(book["title"] for book in self.google.spreadsheets.values())
-        self.assertEqual(titles, ["Alignment Journal — Alex Morgan", "Journal Summaries — Alex Morgan"])
+        self.assertEqual(titles, ["Alignment Journal — Alex Morgan"])
         rows = self.google.spreadsheets[result["spreadsheetId"]]["sheets"]["Sheet1"]
         self.assertEqual(len(rows), 2, "the headers and today's entry")
 

@@ -210,14 +210,16 @@ class ApiFaults(unittest.TestCase):
         google = self.apis.google
         self.assertEqual(len(journal), len(users))
         titles = collections.Counter(book["title"] for book in google.spreadsheets.values())
+        self.assertEqual(len(titles), len(users), f"one spreadsheet per user, got {titles}")
         for user in users:
-            for title in (f"Alignment Journal — {user['name']}", f"Journal Summaries — {user['name']}"):
-                self.assertEqual(titles[title], 1, f"spreadsheets titled {title!r}")
+            title = f"Alignment Journal — {user['name']}"
+            self.assertEqual(titles[title], 1, f"spreadsheets titled {title!r}")
         for result in journal.values():
             self.assertTrue(result["entryAppended"])
-            for sid in (result["spreadsheetId"], result["summariesId"]):
-                rows = google.spreadsheets[sid]["sheets"]["Sheet1"]
-                self.assertEqual(len(rows), 2, f"{google.spreadsheets[sid]['title']}: header and one row, got {rows}")
+            book = google.spreadsheets[result["spreadsheetId"]]
+            self.assertEqual(list(book["sheets"]), ["Sheet1", "Summaries"], f"{book['title']}: its tabs")
+            for tab, rows in book["sheets"].items():
+                self.assertEqual(len(rows), 2, f"{book['title']} {tab}: header and one row, got {rows}")
         appends = [r for r in google.requests("/v4/spreadsheets/") if r["path"].endswith(":append")]
         self.assertGreaterEqual(len(appends), 2 * len(users))
 
