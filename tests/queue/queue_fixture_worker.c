@@ -84,8 +84,9 @@ static int run(void *context, const struct queue_job *job, struct queue_job_cont
     status = error_set(err, ERR_UPSTREAM, "%s", message ? message : "the fixture failed on purpose");
     err->retryable = strcmp(job->name, "fail") == 0;
   } else if (strcmp(job->name, "progress") == 0) {
-    if (queue_control_progress(control, 50, err) != 0 || queue_control_log(control, "half way", err) != 0 ||
-        queue_control_progress(control, 100, err) != 0 || queue_control_log(control, "done", err) != 0)
+    /* the message rides in the progress event; BullMQ's QueueEvents must still see data 50 and 100 */
+    if (queue_control_progress(control, 50, "half way", "half way", err) != 0 ||
+        queue_control_progress(control, 100, "done", NULL, err) != 0 || queue_control_log(control, "done", err) != 0)
       status = -1;
     else
       *result = strdup("{\"done\":true}");
@@ -297,8 +298,8 @@ static int run_read(struct queue *queue, int argc, char **argv)
   } else if (strcmp(what, "events") == 0 && argc >= 3) {
     json_t *events = NULL;
     int newest = strcmp(argv[1], "newest") == 0;
-    status = queue_read_events(queue, newest, newest ? NULL : argv[2], strtol(argv[newest ? 2 : 3], NULL, 10), &events,
-                               &err);
+    const char *after = newest || strcmp(argv[2], "0") == 0 ? NULL : argv[2];
+    status = queue_read_events(queue, newest, after, NULL, strtol(argv[newest ? 2 : 3], NULL, 10), &events, &err);
     if (status == 0)
       status = print_json(events);
   } else if (strcmp(what, "pause") == 0 || strcmp(what, "resume") == 0) {

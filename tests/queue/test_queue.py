@@ -96,7 +96,9 @@ class QueueTest(unittest.TestCase):
         self.assertEqual(self.keys.hash("1")["progress"], "100")
         self.assertEqual(self.keys.list("1:logs"), ["half way", "done"])
         progress = [fields for name, fields in self.keys.events() if name == "progress"]
-        self.assertEqual(progress, [{"jobId": "1", "data": "50"}, {"jobId": "1", "data": "100"}])
+        # the fixture passes a message with each progress: an extra field of the event, data stays the number
+        self.assertEqual(progress, [{"jobId": "1", "data": "50", "message": "half way"},
+                                    {"jobId": "1", "data": "100", "message": "done"}])
 
     def test_retries_with_exponential_backoff(self):
         self.fixture.add("fail", "--attempts", 3, "--backoff", "exponential", "--backoff-ms", 200,
