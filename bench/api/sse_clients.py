@@ -1,5 +1,7 @@
 """N Server-Sent Event clients on /api/orchestrator/events in one process: connects them, reads everything
-they are sent until SIGTERM, then prints "clients events_received dropped_connections cpu_seconds" (this process's user+system time)."""
+they are sent until SIGTERM, then prints "clients events_received bytes_received dropped_connections cpu_seconds"
+(this process's user+system time). One process and one selector for every client: the bench's own load on
+the machine it shares with growthd stays small, and is printed."""
 import os
 import selectors
 import signal
@@ -9,6 +11,7 @@ import sys
 host, port, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 selector = selectors.DefaultSelector()
 received = 0
+received_bytes = 0
 closed = 0
 stop = False
 
@@ -37,5 +40,6 @@ while not stop:
             closed += 1
             continue
         received += data.count(b"\nevent: ") + data.startswith(b"event: ")
+        received_bytes += len(data)
 times = os.times()
-print(count, received, closed, f"{times.user + times.system:.2f}", flush=True)
+print(count, received, received_bytes, closed, f"{times.user + times.system:.2f}", flush=True)
