@@ -6,10 +6,15 @@
 # 2. Workers' jobs/s: JOBS jobs of the bench agent are queued while the queue is paused, then the queue is
 #    resumed and timed until every job has finished; once with no event-stream client and once with
 #    SSE_CLIENTS clients connected to /api/orchestrator/events reading every event. ROUNDS rounds of each,
-#    interleaved; the medians and the drop are printed (target: under 10%). The clients run under nice 19,
-#    as browsers elsewhere would not share growthd's CPUs; each client's count of events received is printed.
+#    interleaved; the medians and the drop are printed (target: under 10%). The clients stand for browsers
+#    on other machines, but run on this one: they are one C process with one epoll set (bench_api, from
+#    sse_clients.c) at nice 19, and what they cost is printed with the events and bytes they received.
+#    Each run also prints the CPU used by growthd's threads by role (workers, HTTP threads, the event
+#    reader) and by Redis, and the medians of those: the CPU figures are steadier than jobs/s on a shared
+#    machine.
 # growthd runs `serve --workers WORKERS` with the test agents of tests/integration/orchestrator_agents.
-# Usage: bench/api/run.sh [seconds per wrk run] [rounds]
+# Usage: cmake --build build --target bench-api, or bench/api/run.sh [seconds per wrk run] [rounds]
+# (after building bench_api).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -19,6 +24,8 @@ rounds=${2:-7}
 jobs=${JOBS:-1000}
 clients=${SSE_CLIENTS:-200}
 workers=${WORKERS:-8}
+sse_clients=${BENCH_PROGRAM:-$root/build/bench/api/bench_api}
+[ -x "$sse_clients" ] || { echo "build the SSE clients first: cmake --build build --target bench_api" >&2; exit 1; }
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"; }
@@ -67,7 +74,7 @@ for i in range(jobs):
 PY
   if [ "$with_clients" -gt 0 ]; then
     # the clients stand for browsers on other machines: they run at the lowest CPU priority here
-    nice -n 19 /usr/bin/python3 "$here/sse_clients.py" 127.0.0.1 "$port" "$with_clients" > "$work/clients.out" &
+    nice -n 19 "$sse_clients" 127.0.0.1 "$port" "$with_clients" > "$work/clients.out" &
     client_pid=$!
     for _ in $(seq 200); do grep -q ready "$work/clients.out" 2>/dev/null && break; sleep 0.05; done
     sleep 0.5

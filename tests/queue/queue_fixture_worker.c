@@ -8,7 +8,7 @@
  *                            [--backoff fixed|exponential] [--backoff-ms N] [--delay N] [--priority N]
  *                            [--job-id ID] [--remove-on-complete N] [--remove-on-fail N] [--time]
  *   queue_fixture_worker counts | jobs STATE START END [asc] | job ID | logs ID | pause | resume
- *                        | events newest LIMIT | events after ID LIMIT
+ *                        | events newest LIMIT [BEFORE [AFTER]] | events after ID LIMIT [BEFORE]
  *
  * The reads print JSON: counts as {"wait":n,...,"paused":bool}, jobs as a list of job objects (the
  * shape of BullMQ's Job.toJSON), logs as {"logs":[...],"count":n}.
@@ -298,8 +298,9 @@ static int run_read(struct queue *queue, int argc, char **argv)
   } else if (strcmp(what, "events") == 0 && argc >= 3) {
     json_t *events = NULL;
     int newest = strcmp(argv[1], "newest") == 0;
-    const char *after = newest || strcmp(argv[2], "0") == 0 ? NULL : argv[2];
-    status = queue_read_events(queue, newest, after, NULL, strtol(argv[newest ? 2 : 3], NULL, 10), &events, &err);
+    const char *after = newest ? (argc > 4 ? argv[4] : NULL) : (strcmp(argv[2], "0") == 0 ? NULL : argv[2]);
+    const char *before = newest ? (argc > 3 ? argv[3] : NULL) : (argc > 4 ? argv[4] : NULL);
+    status = queue_read_events(queue, newest, after, before, strtol(argv[newest ? 2 : 3], NULL, 10), &events, &err);
     if (status == 0)
       status = print_json(events);
   } else if (strcmp(what, "pause") == 0 || strcmp(what, "resume") == 0) {

@@ -69,6 +69,16 @@ class QueueTest(unittest.TestCase):
         after = self.fixture.read("events", "after", everything[3]["id"], 100)
         self.assertEqual(after, everything[4:])
         self.assertEqual(everything[0], {"id": everything[0]["id"], "event": "added", "jobId": "1", "name": "echo"})
+        # bounds on both sides, exclusive: newest first before an id (a monitor's next page), down to `after`
+        ids = [e["id"] for e in everything]
+        page = self.fixture.read("events", "newest", 100, ids[4])
+        self.assertEqual([e["id"] for e in page], list(reversed(ids[:4])))
+        page = self.fixture.read("events", "newest", 100, ids[4], ids[1])
+        self.assertEqual([e["id"] for e in page], [ids[3], ids[2]])
+        self.assertEqual(self.fixture.read("events", "newest", 1, ids[4], ids[1]), [everything[3]])
+        self.assertEqual(self.fixture.read("events", "after", ids[0], 100, ids[3]), everything[1:3])
+        with self.assertRaises(AssertionError):
+            self.fixture.read("events", "newest", 10, "not-an-id")
 
     def test_worker_completes_with_return_value(self):
         self.fixture.add("echo", data={"a": 1})
