@@ -52,15 +52,7 @@ struct orchestrator_events {
 
 int orchestrator_event_id_valid(const char *text)
 {
-  size_t digits = strspn(text, "0123456789");
-  if (digits == 0 || digits > 20)
-    return 0;
-  if (text[digits] == '\0')
-    return 1;
-  if (text[digits] != '-')
-    return 0;
-  size_t sequence = strspn(text + digits + 1, "0123456789");
-  return sequence > 0 && sequence <= 20 && text[digits + 1 + sequence] == '\0';
+  return queue_event_id_valid(text);
 }
 
 /* Orders two stream ids: <0, 0, >0. A missing sequence counts as 0. */

@@ -92,6 +92,9 @@ int queue_job_logs(struct queue *queue, const char *id, long start, long end, ch
 int queue_read_events(struct queue *queue, int newest_first, const char *after, const char *before, long limit,
                       json_t **events_out, struct growth_error *err);
 
+/* Whether text is a stream id: "1732000000000-0", or "1732000000000" (sequence 0). */
+int queue_event_id_valid(const char *text);
+
 /* Waits up to block_ms for entries after `after` (a stream id, or "$" for only those added from now on), on
  * conn: a connection of the caller's own (redis_conn_new_dedicated), since it blocks. Oldest first, at most
  * limit; an empty array when the wait ends with none. */

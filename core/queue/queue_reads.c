@@ -339,8 +339,7 @@ static int events_of(const redisReply *entries, redisReply *owner, json_t **even
   return 0;
 }
 
-/* A stream id is digits, optionally "-" and digits: what may go into a range bound. */
-static int stream_id_valid(const char *text)
+int queue_event_id_valid(const char *text)
 {
   size_t digits = strspn(text, "0123456789");
   if (digits == 0 || digits > 20)
@@ -357,9 +356,9 @@ int queue_read_events(struct queue *queue, int newest_first, const char *after, 
   *events_out = NULL;
   if (limit < 1)
     return error_set(err, ERR_BAD_ARGUMENT, "reading events: limit %ld is not positive", limit);
-  if ((after && !stream_id_valid(after)) || (before && !stream_id_valid(before)))
+  if ((after && !queue_event_id_valid(after)) || (before && !queue_event_id_valid(before)))
     return error_set(err, ERR_BAD_ARGUMENT, "reading events: '%.64s' is not a stream id; expected <ms>-<seq>",
-                     after && !stream_id_valid(after) ? after : before);
+                     after && !queue_event_id_valid(after) ? after : before);
   char key[300], low[48], high[48];
   snprintf(key, sizeof key, "%sevents", queue_key_prefix(queue));
   snprintf(low, sizeof low, "%s%s", after ? "(" : "", after ? after : "-");
@@ -382,7 +381,7 @@ int queue_wait_events(struct queue *queue, struct redis_conn *conn, const char *
   if (limit < 1 || block_ms < 0)
     return error_set(err, ERR_BAD_ARGUMENT, "waiting for events: limit %ld or wait %ld ms is not positive", limit,
                      block_ms);
-  if (strcmp(after, "$") != 0 && !stream_id_valid(after))
+  if (strcmp(after, "$") != 0 && !queue_event_id_valid(after))
     return error_set(err, ERR_BAD_ARGUMENT, "waiting for events: '%.64s' is not a stream id; expected <ms>-<seq>",
                      after);
   char key[300];
