@@ -308,7 +308,10 @@ async function connectFeed() {
   source.onerror = () => { pill.textContent = "Live feed: reconnecting"; pill.className = "pill bad"; };
   for (const type of EVENT_TYPES) {
     source.addEventListener(type, (message) => {
-      try { applyEvent(JSON.parse(message.data)); } catch (e) { /* a frame that is not JSON is skipped */ }
+      // a frame's data holds the event's fields; its id and type are the frame's id: and event: lines
+      let event;
+      try { event = JSON.parse(message.data); } catch (e) { return; /* a frame that is not JSON is skipped */ }
+      applyEvent({ ...event, id: message.lastEventId, event: message.type });
     });
   }
 }

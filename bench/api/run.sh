@@ -6,10 +6,15 @@
 # 2. Workers' jobs/s: JOBS jobs of the bench agent are queued while the queue is paused, then the queue is
 #    resumed and timed until every job has finished; once with no event-stream client and once with
 #    SSE_CLIENTS clients connected to /api/orchestrator/events reading every event. ROUNDS rounds of each,
-#    interleaved; the medians and the drop are printed (target: under 10%). The clients run under nice 19,
-#    as browsers elsewhere would not share growthd's CPUs; each client's count of events received is printed.
+#    interleaved; the medians and the drop are printed (target: under 10%). The clients stand for browsers
+#    on other machines, but run on this one: they are one C process with one epoll set (bench_api, from
+#    sse_clients.c) at nice 19, and what they cost is printed with the events and bytes they received.
+#    Each run also prints the CPU used by growthd's threads by role (workers, HTTP threads, the event
+#    reader) and by Redis, and the medians of those: the CPU figures are steadier than jobs/s on a shared
+#    machine.
 # growthd runs `serve --workers WORKERS` with the test agents of tests/integration/orchestrator_agents.
-# Usage: bench/api/run.sh [seconds per wrk run] [rounds]
+# Usage: cmake --build build --target bench-api, or bench/api/run.sh [seconds per wrk run] [rounds]
+# (after building bench_api).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -19,6 +24,8 @@ rounds=${2:-7}
 jobs=${JOBS:-1000}
 clients=${SSE_CLIENTS:-200}
 workers=${WORKERS:-8}
+sse_clients=${BENCH_PROGRAM:-$root/build/bench/api/bench_api}
+[ -x "$sse_clients" ] || { echo "build the SSE clients first: cmake --build build --target bench_api" >&2; exit 1; }
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"; }
@@ -30,6 +37,7 @@ wait_http() { for _ in $(seq 100); do curl -sf -o /dev/null "$1" && return 0; sl
 redis_port=$(free_port); port=$(free_port)
 base=http://127.0.0.1:$port
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --loglevel warning >/dev/null &
+redis_pid=$!
 pids+=($!)
 echo '{"user":{"id":"bench"},"inputs":{"alpha":{"days":1},"beta":{"beliefs":["x"]}}}' > "$work/profile.json"
 PORT=$port GROWTH_BIND_ADDRESS=127.0.0.1 REDIS_URL=redis://127.0.0.1:$redis_port ENABLE_GROWTH_AGENTS=true \
@@ -45,12 +53,6 @@ measure() {
     function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
     /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) } /^Requests\/sec/ { rps = $2 }
     /Non-2xx/ { bad = $NF } END { if (bad) print "non-2xx answers: " bad > "/dev/stderr"; print rps, p50, p99 }'
-}
-
-finished() {
-  local done=0 n
-  for set in completed failed; do n=$(redis-cli -p "$redis_port" ZCARD "bull:growth-agents:$set"); done=$((done + n)); done
-  echo "$done"
 }
 
 # Queues $jobs jobs while paused, resumes, and prints the jobs/s until all have finished.
@@ -72,26 +74,35 @@ for i in range(jobs):
 PY
   if [ "$with_clients" -gt 0 ]; then
     # the clients stand for browsers on other machines: they run at the lowest CPU priority here
-    nice -n 19 /usr/bin/python3 "$here/sse_clients.py" 127.0.0.1 "$port" "$with_clients" > "$work/clients.out" &
+    nice -n 19 "$sse_clients" 127.0.0.1 "$port" "$with_clients" > "$work/clients.out" &
     client_pid=$!
     for _ in $(seq 200); do grep -q ready "$work/clients.out" 2>/dev/null && break; sleep 0.05; done
     sleep 0.5
   fi
-  local start end
-  local cpu_before cpu_after
-  cpu_before=$(awk '{ print $14 + $15 }' "/proc/$growthd_pid/stat")
+  local start end before after
+  before=$(/usr/bin/python3 "$here/cpu_threads.py" "$growthd_pid" "$redis_pid")
   start=$(date +%s.%N)
   curl -sf -X POST "$base/api/orchestrator/resume" >/dev/null
-  while [ "$(finished)" -lt "$jobs" ]; do sleep 0.01; done
+  /usr/bin/python3 "$here/wait_finished.py" "$redis_port" "$jobs"
   end=$(date +%s.%N)
-  cpu_after=$(awk '{ print $14 + $15 }' "/proc/$growthd_pid/stat")
-  echo "  growthd used $(( (cpu_after - cpu_before) * 10 )) ms of CPU over $(/usr/bin/python3 -c "print(round(($end - $start) * 1000))") ms" >&2
+  after=$(/usr/bin/python3 "$here/cpu_threads.py" "$growthd_pid" "$redis_pid")
+  /usr/bin/python3 - "$before" "$after" "$start" "$end" "$with_clients" >> "$work/cpu" <<'PY'
+import sys
+before = dict(kv.split("=") for kv in sys.argv[1].split())
+after = dict(kv.split("=") for kv in sys.argv[2].split())
+used = {k: int(after[k]) - int(before[k]) for k in after}
+wall = round((float(sys.argv[4]) - float(sys.argv[3])) * 1000)
+print(sys.argv[5], wall, used["workers"], used["http"], used["reader"], used["redis"])
+PY
+  read -r _ wall w h r d < <(tail -1 "$work/cpu")
+  echo "  wall ${wall} ms; CPU ms: growthd workers+other ${w}, http threads ${h}, sse-reader ${r}; redis ${d}" >&2
   if [ -n "$client_pid" ]; then
     sleep 2   # the niced clients catch up with what is already sent
     kill -TERM "$client_pid"; wait "$client_pid" || true
-    read -r n received closed cpu < <(tail -1 "$work/clients.out")
-    echo "  $n clients received $received events in all ($((received / n)) each), $closed connections closed;" \
-         "the clients used ${cpu} s of CPU" >&2
+    read -r n received bytes closed cpu < <(tail -1 "$work/clients.out")
+    echo "  $n clients received $received events in all ($((received / n)) each, $((bytes / received)) bytes" \
+         "per event on the wire), $closed connections closed; the client process used ${cpu} s of CPU" >&2
+    echo "$cpu" >> "$work/client_cpu"
   fi
   /usr/bin/python3 -c "print(f'{$jobs / ($end - $start):.1f}')"
 }
@@ -115,13 +126,23 @@ for path in /api/orchestrator/health "/api/orchestrator/monitor?limit=100"; do
 done
 
 echo "== workers ($workers in-process): $jobs jobs, with 0 and with $clients SSE clients, $rounds rounds"
-: > "$work/none"; : > "$work/some"
+: > "$work/none"; : > "$work/some"; : > "$work/cpu"; : > "$work/client_cpu"
 for round in $(seq "$rounds"); do
   none=$(one_run 0); echo "round $round: no clients: $none jobs/s"; echo "$none" >> "$work/none"
   some=$(one_run "$clients"); echo "round $round: $clients clients: $some jobs/s"; echo "$some" >> "$work/some"
 done
 m_none=$(median < "$work/none"); m_some=$(median < "$work/some")
-/usr/bin/python3 -c "
+/usr/bin/python3 - "$work/cpu" "$work/client_cpu" <<PY
+import statistics, sys
+rows = [line.split() for line in open(sys.argv[1])]
+def med(clients, column):
+    return statistics.median(int(r[column]) for r in rows if int(r[0]) == clients)
+clients_cpu = [float(v) for v in open(sys.argv[2])]
+print("median CPU ms per 1,000 jobs   workers+other   http   sse-reader   redis")
+for n in (0, $clients):
+    print(f"  {n:3} clients             {med(n, 2):13.0f} {med(n, 3):6.0f} {med(n, 4):12.0f} {med(n, 5):7.0f}")
+print(f"  the SSE client process: median {statistics.median(clients_cpu):.2f} s of CPU per run (nice 19)")
 none, some = $m_none, $m_some
 drop = (none - some) / none * 100
-print(f'median jobs/s: {none:.1f} with no clients, {some:.1f} with $clients clients: drop {drop:.1f}% (target < 10%)')"
+print(f"median jobs/s: {none:.1f} with no clients, {some:.1f} with $clients clients: drop {drop:.1f}% (target < 10%)")
+PY

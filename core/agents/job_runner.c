@@ -10,6 +10,12 @@
  * queue retry with backoff. A job whose agent is disabled (kill_switch.h) is handed back to the queue before
  * anything runs, its attempt unused, and waits in delayed until the agent is enabled again.
  * Whatever the outcome of a job that ran, its LLM usage goes to its hash and /metrics (job_usage.h).
+ *
+ * Every run is counted on /metrics by agent: growth_jobs_total{agent,state} with the state the run leaves
+ * the job in (completed; retried while attempts remain; failed for good — the queue's own rule, see
+ * queue_handler.h), growth_job_duration_seconds{agent} for its run time, and
+ * growth_job_failures_total{agent,code} by error code, so memory_limit and timeout kills of the Lua
+ * sandbox are counted apart from script errors and upstream failures.
  */
 #include "agents/job_runner.h"
 
@@ -27,11 +33,16 @@
 #include "agents/runner.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/metrics.h"
 
 #define STORE_OWNER_MAX (AGENT_NAME_MAX + 160)
 #define HELD_LOG_INTERVAL_MS 30000
+#define PROGRESS_MESSAGE_MAX 256   /* bytes of a progress message carried in the event (the log keeps more) */
 
 struct job_runner {
+  struct metric *jobs_counter;
+  struct metric *duration_histogram;
+  struct metric *failures_counter;
   const struct config *config;
   struct agent_registry *registry;
   struct services *services;
@@ -71,6 +82,19 @@ struct job_runner *job_runner_new(const struct config *config, struct agent_regi
     free(runner);
     return NULL;
   }
+  struct growth_error metrics_err = { 0 };
+  struct metrics_registry *metrics = metrics_global();
+  runner->jobs_counter = metrics_counter(metrics, "growth_jobs_total",
+                                         "Agent job runs by agent and the state they left the job in "
+                                         "(completed, retried, failed)", "agent,state", &metrics_err);
+  runner->duration_histogram = metrics_histogram(metrics, "growth_job_duration_seconds",
+                                                 "Run time of agent jobs, each attempt", "agent", NULL, 0,
+                                                 &metrics_err);
+  runner->failures_counter = metrics_counter(metrics, "growth_job_failures_total",
+                                             "Failed agent job runs by error code (memory_limit and timeout are "
+                                             "the Lua sandbox's limits)", "agent,code", &metrics_err);
+  if (metrics_err.code != ERR_NONE)
+    log_warn("Worker", "job metrics: %s", metrics_err.message);
   return runner;
 }
 
@@ -108,15 +132,24 @@ static int host_progress(void *context, const char *agent, double percent, const
                          struct growth_error *err)
 {
   struct job_context *job = context;
-  if (queue_control_progress(job->control, percent, err) != 0)
-    return -1;
   if (!message || !*message)
-    return 0;
+    return queue_control_progress(job->control, percent, NULL, NULL, err);
+  /* the bar's number, the message for the live feed (cut at a character boundary so every event stays
+   * small), and the log line: one round trip */
+  char short_message[PROGRESS_MESSAGE_MAX];
+  size_t length = strlen(message);
+  if (length >= sizeof short_message) {
+    length = sizeof short_message - 1;
+    while (length > 0 && ((unsigned char)message[length] & 0xC0) == 0x80)
+      length--;
+  }
+  memcpy(short_message, message, length);
+  short_message[length] = '\0';
   char line[ERROR_MESSAGE_MAX];
   char component[AGENT_NAME_MAX + 8];
   agent_component(agent, component, sizeof component);
   snprintf(line, sizeof line, "[%s] %.0f%% %s", component, percent, message);
-  return queue_control_log(job->control, line, err);
+  return queue_control_progress(job->control, percent, short_message, line, err);
 }
 
 static void host_log(void *context, const char *component, const char *message)
@@ -263,13 +296,9 @@ static void set_store_owner(struct job_context *context, const json_t *user)
            context->job->name);
 }
 
-static int run_agent_job(void *context, const struct queue_job *job, struct queue_job_control *control,
-                         char **result_json, struct growth_error *err)
+static int run_agent(struct job_runner *runner, const struct queue_job *job, struct queue_job_control *control,
+                     char **result_json, struct growth_error *err)
 {
-  struct job_runner *runner = context;
-  *result_json = NULL;
-  if (agent_disabled(runner, job))
-    return QUEUE_HANDLER_DEFER;
   struct agent_script *script = registry_acquire(runner->registry, job->name);
   if (!script) {
     error_set(err, ERR_NOT_FOUND, "job %s: no agent named '%s' is loaded from %s/agents", job->id, job->name,
@@ -322,6 +351,34 @@ static int run_agent_job(void *context, const struct queue_job *job, struct queu
 done:
   json_decref(data);
   agent_script_release(script);
+  return status;
+}
+
+/* Counts a run on /metrics; the state is the one the queue gives the job (queue_worker_job.c's rule). */
+static void count_run(struct job_runner *runner, const struct queue_job *job, int status,
+                      const struct growth_error *err, int64_t started_ms)
+{
+  const char *state = "completed";
+  if (status != 0) {
+    long attempts = job->options.attempts > 1 ? job->options.attempts : 1;
+    state = err->retryable && job->attempts_made + 1 < attempts ? "retried" : "failed";
+    metric_inc(runner->failures_counter, (const char *[]){ job->name, error_code_name(err->code) });
+  }
+  metric_inc(runner->jobs_counter, (const char *[]){ job->name, state });
+  metric_observe(runner->duration_histogram, (const char *[]){ job->name },
+                 (double)(clock_monotonic_ms() - started_ms) / 1000.0);
+}
+
+static int run_agent_job(void *context, const struct queue_job *job, struct queue_job_control *control,
+                         char **result_json, struct growth_error *err)
+{
+  struct job_runner *runner = context;
+  *result_json = NULL;
+  if (agent_disabled(runner, job))
+    return QUEUE_HANDLER_DEFER;
+  int64_t started_ms = clock_monotonic_ms();
+  int status = run_agent(runner, job, control, result_json, err);
+  count_run(runner, job, status, err, started_ms);
   return status;
 }
 

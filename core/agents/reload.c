@@ -1,5 +1,9 @@
 /*
  * reload.c — one pass of loading scripts/agents into the registry (see reload.h).
+ *
+ * Every version compiled is counted on /metrics as growth_agent_script_loads_total{agent,result}, result
+ * "loaded" (it became current: at start or by a hot reload) or "refused" (a reload error: the last good
+ * version stays). A file whose version is unchanged, or was already refused, is not compiled or counted.
  */
 #include "agents/reload.h"
 
@@ -11,10 +15,12 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/metrics.h"
 
 #define AGENT_FILES_MAX 256
 
 static pthread_mutex_t reload_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct metric *loads_counter;   /* registered under reload_lock on first use */
 
 struct agent_file {
   char name[AGENT_NAME_MAX];
@@ -84,8 +90,10 @@ static int load_one(struct agent_registry *registry, const struct loader_options
   json_t *warnings = json_array();
   if (loader_load(options, file->path, &script, problems, warnings, &step) == 0) {
     int installed = registry_install(registry, script, err);
-    if (installed == 0)
+    if (installed == 0) {
       log_info("Registry", "Loaded %s (%s, version %.12s)", script->name, script->file, script->version);
+      metric_inc(loads_counter, (const char *[]){ file->name, "loaded" });
+    }
     agent_script_release(script);
     report->loaded += installed == 0;
     size_t index;
@@ -99,6 +107,7 @@ static int load_one(struct agent_registry *registry, const struct loader_options
   if (step.code == ERR_NO_MEMORY)
     return error_set(err, ERR_NO_MEMORY, "%s", step.message);
   report->refused++;
+  metric_inc(loads_counter, (const char *[]){ file->name, "refused" });
   log_error("Registry", "Refused %s: %s%s", file->name, step.message,
             known && known->loaded ? " (the last good version stays current)" : "");
   char display[AGENT_NAME_MAX + 16];
@@ -117,6 +126,14 @@ int reload_scripts(struct agent_registry *registry, const struct loader_options 
   if (!files)
     return error_set(err, ERR_NO_MEMORY, "reload: out of memory");
   pthread_mutex_lock(&reload_lock);
+  if (!loads_counter) {
+    struct growth_error metrics_err = { 0 };
+    loads_counter = metrics_counter(metrics_global(), "growth_agent_script_loads_total",
+                                    "Agent script versions compiled, by agent and result (loaded, refused)",
+                                    "agent,result", &metrics_err);
+    if (!loads_counter)
+      log_warn("Registry", "metrics: %s", metrics_err.message);
+  }
   if (list_agent_files(options->scripts_dir, files, &file_count, err) != 0)
     goto done;
   if (registry_snapshot(registry, &agents, &agent_count, err) != 0)

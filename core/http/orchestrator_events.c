@@ -2,14 +2,25 @@
  * orchestrator_events.c — one reader of the queue's event stream per process, fanned out to SSE clients
  * (see orchestrator_events.h).
  *
- * The reader thread loops on XREAD BLOCK 1000 from the last id it saw (the stream's end, "$", until it has
- * seen one), so stopping takes at most a second and a Redis outage costs one log line and a retry every
- * half second. After a read that returned events it waits READ_BATCH_MS before the next, so a busy queue's
- * events reach the clients in batches: each client's connection is woken a few times a second instead of
- * once per event, which is what keeps many clients from costing the workers CPU (bench/api). It publishes each entry under `lock`; a client that resumes from an id the broadcaster no
- * longer remembers is subscribed under the same lock, and the events between its id and the reader's last
- * one are read from Redis and written to its stream before the lock is let go, so the reader's next
- * publish comes right after them: no gap, no repeat.
+ * The reader thread waits on the stream (queue_wait_events: XREAD BLOCK on its own connection, 1 s at a
+ * time, so stopping takes at most a second; a Redis outage costs one log line and a retry every half
+ * second) from the last id it saw ("$", the stream's end, resolved to a concrete id first). Everything one
+ * read returns is framed once into one batch and published as one chunk (sse_broadcaster.h): each client
+ * gets one reference and one wake-up of its connection for the whole batch. After a batch the reader waits
+ * until BATCH_INTERVAL_MS have passed since the previous one, so however busy the queue, a client's
+ * connection is woken and written at most about ten times a second, carrying every event since; that is
+ * what keeps hundreds of clients from taking CPU from the workers (bench/api). Redis sees one reader
+ * however many clients watch, and no client causes a Redis read, except one resuming from an id the
+ * broadcaster no longer remembers.
+ *
+ * A frame carries what a client needs, not the whole entry: the id and type are the SSE id: and event:
+ * lines, and the data holds jobId, agent, and per type percent and message (progress), failedReason
+ * (failed) or prev (waiting, retries). The monitor's JSON keeps every field.
+ *
+ * The reader publishes under `lock`; a client that resumes from an id the broadcaster no longer remembers
+ * is subscribed under the same lock, and the events between its id and the reader's last one are read
+ * from Redis and written to its stream before the lock is let go, so the reader's next batch comes right
+ * after them: no gap, no repeat.
  */
 #include "http/orchestrator_events.h"
 
@@ -20,18 +31,19 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 
 #define READ_BLOCK_MS 1000
 #define READ_COUNT 1000
-#define READ_BATCH_MS 50
+#define BATCH_INTERVAL_MS 100
 #define RETRY_PAUSE_MS 500
 
 struct orchestrator_events {
   struct queue *queue;
   struct sse_broadcaster *broadcaster;
   struct redis_conn *conn;          /* the reader's own connection */
-  char key[300];                    /* bull:<queue>:events */
+  struct sse_batch *batch;          /* the reader's, reused */
   pthread_mutex_t lock;             /* held while publishing and while a client resumes */
   char last_id[ORCHESTRATOR_EVENT_ID_MAX];   /* "$" until the first entry is seen */
   pthread_t thread;
@@ -40,15 +52,7 @@ struct orchestrator_events {
 
 int orchestrator_event_id_valid(const char *text)
 {
-  size_t digits = strspn(text, "0123456789");
-  if (digits == 0 || digits > 20)
-    return 0;
-  if (text[digits] == '\0')
-    return 1;
-  if (text[digits] != '-')
-    return 0;
-  size_t sequence = strspn(text + digits + 1, "0123456789");
-  return sequence > 0 && sequence <= 20 && text[digits + 1 + sequence] == '\0';
+  return queue_event_id_valid(text);
 }
 
 /* Orders two stream ids: <0, 0, >0. A missing sequence counts as 0. */
@@ -107,121 +111,102 @@ static void add_progress(json_t *event)
   json_decref(progress);
 }
 
-/* One XRANGE/XREAD entry [id, [field, value, ...]] as an event object, or NULL. */
-static json_t *entry_json(const redisReply *entry)
+/* Adds what the monitor and the stream derive from BullMQ's fields: "agent" from the job id, and for
+ * progress "percent" (and "message" when the progress is an object that says it; the runner's message is
+ * already a field of the entry). */
+static void decorate(json_t *event)
 {
-  if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 || entry->element[0]->type != REDIS_REPLY_STRING ||
-      entry->element[1]->type != REDIS_REPLY_ARRAY)
-    return NULL;
-  json_t *object = json_object();
-  if (!object)
-    return NULL;
-  json_object_set_new(object, "id", json_string(entry->element[0]->str));
-  const redisReply *fields = entry->element[1];
-  for (size_t i = 0; i + 1 < fields->elements; i += 2) {
-    if (fields->element[i]->type != REDIS_REPLY_STRING || fields->element[i + 1]->type != REDIS_REPLY_STRING)
-      continue;
-    json_t *value = json_stringn(fields->element[i + 1]->str, fields->element[i + 1]->len);
-    json_object_set_new(object, fields->element[i]->str, value ? value : json_null());
-  }
-  const char *job_id = json_string_value(json_object_get(object, "jobId"));
+  const char *job_id = json_string_value(json_object_get(event, "jobId"));
   if (job_id) {
     char agent[72];
     orchestrator_agent_of_job(job_id, agent, sizeof agent);
     if (agent[0])
-      json_object_set_new(object, "agent", json_string(agent));
+      json_object_set_new(event, "agent", json_string(agent));
   }
-  const char *type = json_string_value(json_object_get(object, "event"));
+  const char *type = json_string_value(json_object_get(event, "event"));
   if (type && strcmp(type, "progress") == 0)
-    add_progress(object);
-  return object;
+    add_progress(event);
 }
 
 int orchestrator_events_read(struct queue *queue, const char *before, const char *since, long count,
                              json_t **events_out, struct growth_error *err)
 {
-  *events_out = NULL;
-  char key[300], end[ORCHESTRATOR_EVENT_ID_MAX + 2], start[ORCHESTRATOR_EVENT_ID_MAX + 2];
-  snprintf(key, sizeof key, "%sevents", queue_key_prefix(queue));
-  snprintf(end, sizeof end, "%s%s", before ? "(" : "", before ? before : "+");
-  snprintf(start, sizeof start, "%s%s", since ? "(" : "", since ? since : "-");
-  struct redis_conn *conn = redis_pool_acquire(queue_pool(queue), err);
-  if (!conn)
-    return error_prefix(err, "reading the events of queue %s", queue_name(queue));
-  redisReply *reply = redis_conn_command(conn, err, "XREVRANGE %s %s %s COUNT %ld", key, end, start, count);
-  redis_pool_release(queue_pool(queue), conn);
-  if (!reply)
-    return error_prefix(err, "reading the events of queue %s", queue_name(queue));
-  json_t *list = json_array();
-  for (size_t i = 0; list && reply->type == REDIS_REPLY_ARRAY && i < reply->elements; i++) {
-    json_t *event = entry_json(reply->element[i]);
-    if (event)
-      json_array_append_new(list, event);
-  }
-  freeReplyObject(reply);
-  if (!list)
-    return error_set(err, ERR_NO_MEMORY, "reading events: out of memory");
-  *events_out = list;
+  if (queue_read_events(queue, 1, since, before, count, events_out, err) != 0)
+    return -1;
+  size_t index;
+  json_t *event;
+  json_array_foreach(*events_out, index, event)
+    decorate(event);
   return 0;
 }
 
-/* Frames event for a stream; the caller frees *frame. -1 when it cannot. */
-static int frame_of(json_t *event, char **frame, size_t *length)
+/* The fields a frame's data keeps; the id and type travel as the SSE id: and event: lines. */
+static const char *const frame_fields[] = { "jobId", "agent", "percent", "message", "failedReason", "prev" };
+
+/* Frames one stream entry onto the batch. */
+static int add_to_batch(struct sse_batch *batch, json_t *event, struct growth_error *err)
 {
-  struct growth_error err = { 0 };
-  char *data = json_dumps(event, JSON_COMPACT);
+  decorate(event);
+  json_t *data = json_object();
   if (!data)
-    return -1;
-  int status = sse_format_event(json_string_value(json_object_get(event, "id")),
-                                json_string_value(json_object_get(event, "event")), data, strlen(data), frame,
-                                length, &err);
-  free(data);
+    return error_set(err, ERR_NO_MEMORY, "framing an event: out of memory");
+  for (size_t i = 0; i < sizeof frame_fields / sizeof frame_fields[0]; i++) {
+    json_t *value = json_object_get(event, frame_fields[i]);
+    if (value)
+      json_object_set(data, frame_fields[i], value);
+  }
+  char *text = json_dumps(data, JSON_COMPACT);
+  json_decref(data);
+  if (!text)
+    return error_set(err, ERR_NO_MEMORY, "framing an event: out of memory");
+  int status = sse_batch_add(batch, json_string_value(json_object_get(event, "id")),
+                             json_string_value(json_object_get(event, "event")), text, strlen(text), err);
+  free(text);
   return status;
 }
 
-/* Under lock: publishes the entries of one XREAD answer and remembers the last id. */
-static void publish_entries(struct orchestrator_events *events, const redisReply *entries)
+/* Under lock: publishes a read's events as one batch and remembers the last id. */
+static void publish_events(struct orchestrator_events *events, json_t *list)
 {
-  for (size_t i = 0; i < entries->elements; i++) {
-    json_t *event = entry_json(entries->element[i]);
-    if (!event)
-      continue;
-    const char *id = json_string_value(json_object_get(event, "id"));
-    char *data = json_dumps(event, JSON_COMPACT);
+  size_t index;
+  json_t *event;
+  json_array_foreach(list, index, event) {
     struct growth_error err = { 0 };
-    if (data && sse_broadcaster_publish(events->broadcaster, id, json_string_value(json_object_get(event, "event")),
-                                        data, strlen(data), &err) != 0)
-      log_warn("Orchestrator", "event %s not published: %s", id, err.message);
+    const char *id = json_string_value(json_object_get(event, "id"));
+    if (add_to_batch(events->batch, event, &err) != 0)
+      log_warn("Orchestrator", "event %s not published: %s", id ? id : "(no id)", err.message);
     if (id)
       snprintf(events->last_id, sizeof events->last_id, "%s", id);
-    free(data);
-    json_decref(event);
+  }
+  struct growth_error err = { 0 };
+  if (sse_broadcaster_publish_batch(events->broadcaster, events->batch, &err) != 0) {
+    log_warn("Orchestrator", "%zu events not published: %s", sse_batch_count(events->batch), err.message);
+    sse_batch_clear(events->batch);
   }
 }
 
 static void pause_ms(long ms)
 {
+  if (ms <= 0)
+    return;
   struct timespec delay = { ms / 1000, (ms % 1000) * 1000000L };
   nanosleep(&delay, NULL);
 }
 
 /* Replaces "$" with the stream's newest id ("0-0" when it is empty), so no event falls between two
- * XREADs; 0 when last_id is concrete. */
+ * reads; 0 when last_id is concrete. */
 static int resolve_start(struct orchestrator_events *events, struct growth_error *err)
 {
   if (strcmp(events->last_id, "$") != 0)
     return 0;
-  redisReply *reply = redis_conn_command(events->conn, err, "XREVRANGE %s + - COUNT 1", events->key);
-  if (!reply)
+  json_t *newest = NULL;
+  if (queue_read_events(events->queue, 1, NULL, NULL, 1, &newest, err) != 0)
     return -1;
-  const char *id = "0-0";
-  if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 1 && reply->element[0]->type == REDIS_REPLY_ARRAY &&
-      reply->element[0]->elements == 2 && reply->element[0]->element[0]->type == REDIS_REPLY_STRING)
-    id = reply->element[0]->element[0]->str;
+  const char *id = json_string_value(json_object_get(json_array_get(newest, 0), "id"));
   pthread_mutex_lock(&events->lock);
-  snprintf(events->last_id, sizeof events->last_id, "%s", id);
+  snprintf(events->last_id, sizeof events->last_id, "%s", id ? id : "0-0");
   pthread_mutex_unlock(&events->lock);
-  freeReplyObject(reply);
+  json_decref(newest);
   return 0;
 }
 
@@ -229,18 +214,19 @@ static void *reader_main(void *arg)
 {
   struct orchestrator_events *events = arg;
   int failing = 0;
+  int64_t last_batch_ms = 0;
   while (!atomic_load(&events->stopping)) {
     struct growth_error err = { 0 };
     char last[ORCHESTRATOR_EVENT_ID_MAX];
-    redisReply *reply = NULL;
-    if (resolve_start(events, &err) == 0) {
+    json_t *list = NULL;
+    int status = resolve_start(events, &err);
+    if (status == 0) {
       pthread_mutex_lock(&events->lock);
       snprintf(last, sizeof last, "%s", events->last_id);
       pthread_mutex_unlock(&events->lock);
-      reply = redis_conn_command(events->conn, &err, "XREAD COUNT %d BLOCK %d STREAMS %s %s", READ_COUNT,
-                                           READ_BLOCK_MS, events->key, last);
+      status = queue_wait_events(events->queue, events->conn, last, READ_COUNT, READ_BLOCK_MS, &list, &err);
     }
-    if (!reply) {
+    if (status != 0) {
       if (!failing)
         log_warn("Orchestrator", "event reader: %s; retrying", err.message);
       failing = 1;
@@ -250,16 +236,17 @@ static void *reader_main(void *arg)
     if (failing)
       log_info("Orchestrator", "event reader: reading the events stream again");
     failing = 0;
-    if (reply->type == REDIS_REPLY_ARRAY && reply->elements > 0 && reply->element[0]->type == REDIS_REPLY_ARRAY &&
-        reply->element[0]->elements == 2 && reply->element[0]->element[1]->type == REDIS_REPLY_ARRAY) {
+    size_t count = json_array_size(list);
+    if (count > 0) {
       pthread_mutex_lock(&events->lock);
-      publish_entries(events, reply->element[0]->element[1]);
+      publish_events(events, list);
       pthread_mutex_unlock(&events->lock);
-      freeReplyObject(reply);
-      pause_ms(READ_BATCH_MS);
-      continue;
+      last_batch_ms = clock_monotonic_ms();
     }
-    freeReplyObject(reply);
+    json_decref(list);
+    /* A full read means more are waiting: read on. Otherwise let the next batch gather. */
+    if (count > 0 && count < READ_COUNT)
+      pause_ms(BATCH_INTERVAL_MS - (clock_monotonic_ms() - last_batch_ms));
   }
   return NULL;
 }
@@ -274,9 +261,11 @@ struct orchestrator_events *orchestrator_events_start(struct queue *queue, struc
   }
   events->queue = queue;
   events->broadcaster = broadcaster;
-  snprintf(events->key, sizeof events->key, "%sevents", queue_key_prefix(queue));
   snprintf(events->last_id, sizeof events->last_id, "$");
   pthread_mutex_init(&events->lock, NULL);
+  events->batch = sse_batch_new(err);
+  if (!events->batch)
+    goto fail;
   events->conn = redis_conn_new_dedicated(queue_pool(queue), err);
   if (!events->conn)
     goto fail;
@@ -286,9 +275,11 @@ struct orchestrator_events *orchestrator_events_start(struct queue *queue, struc
     error_set(err, ERR_INTERNAL, "event reader: cannot start its thread");
     goto fail;
   }
+  pthread_setname_np(events->thread, "sse-reader");
   return events;
 fail:
   redis_conn_free_dedicated(events->conn);
+  sse_batch_free(events->batch);
   pthread_mutex_destroy(&events->lock);
   free(events);
   return NULL;
@@ -301,39 +292,40 @@ void orchestrator_events_stop(struct orchestrator_events *events)
   atomic_store(&events->stopping, 1);
   pthread_join(events->thread, NULL);
   redis_conn_free_dedicated(events->conn);
+  sse_batch_free(events->batch);
   pthread_mutex_destroy(&events->lock);
   free(events);
 }
 
-/* Under lock: writes the events after `after` up to the reader's last id into stream. */
+/* Under lock: writes the events after `after` up to the reader's last id into stream, as one chunk. */
 static void fill_gap(struct orchestrator_events *events, struct sse_stream *stream, const char *after, long gap_max)
 {
   if (strcmp(events->last_id, "$") == 0 || compare_ids(after, events->last_id) >= 0)
     return;
   struct growth_error err = { 0 };
-  char key[300], start[ORCHESTRATOR_EVENT_ID_MAX + 2];
-  snprintf(key, sizeof key, "%s", events->key);
-  snprintf(start, sizeof start, "(%s", after);
-  struct redis_conn *conn = redis_pool_acquire(queue_pool(events->queue), &err);
-  redisReply *reply = conn ? redis_conn_command(conn, &err, "XRANGE %s %s %s COUNT %ld", key, start, events->last_id,
-                                                gap_max)
-                           : NULL;
-  if (conn)
-    redis_pool_release(queue_pool(events->queue), conn);
-  if (!reply) {
+  json_t *list = NULL;
+  struct sse_batch *batch = sse_batch_new(&err);
+  if (!batch || queue_read_events(events->queue, 0, after, NULL, gap_max, &list, &err) != 0) {
     log_warn("Orchestrator", "resuming an event stream after %s: %s", after, err.message);
+    sse_batch_free(batch);
     return;
   }
-  for (size_t i = 0; reply->type == REDIS_REPLY_ARRAY && i < reply->elements; i++) {
-    json_t *event = entry_json(reply->element[i]);
-    char *frame = NULL;
-    size_t length = 0;
-    if (event && frame_of(event, &frame, &length) == 0)
-      sse_stream_write(stream, frame, length);
-    free(frame);
-    json_decref(event);
+  size_t index;
+  json_t *event;
+  json_array_foreach(list, index, event) {
+    const char *id = json_string_value(json_object_get(event, "id"));
+    if (!id || compare_ids(id, events->last_id) > 0)
+      break;   /* the reader has not published it yet: it will */
+    if (add_to_batch(batch, event, &err) != 0)
+      log_warn("Orchestrator", "resuming after %s: event %s left out: %s", after, id, err.message);
   }
-  freeReplyObject(reply);
+  json_decref(list);
+  /* a stream of its own: the batch goes to this client only */
+  size_t length = 0;
+  const char *bytes = sse_batch_bytes(batch, &length);
+  if (length > 0)
+    sse_stream_write(stream, bytes, length);
+  sse_batch_free(batch);
 }
 
 struct sse_stream *orchestrator_events_subscribe(struct orchestrator_events *events, const char *last_event_id,

@@ -2,14 +2,17 @@
  * orchestrator_events.h — the queue's event stream, read once per process and fanned out to
  * Server-Sent Event clients; and newest-first reads of it for the monitor.
  *
- * One reader thread per process blocks on XREAD over bull:<queue>:events (its own Redis connection, so it
- * never holds a pooled one) and publishes every entry to a broadcaster with the stream id as the event id
- * and BullMQ's event name as the type. However many clients watch, Redis sees one reader; a slow client is
- * dropped by its own bounded buffer (sse.h) and never slows the reader or the workers.
+ * One reader thread per process waits on bull:<queue>:events (queue_wait_events, on its own Redis
+ * connection, so it never holds a pooled one) and publishes what each read returns as one batch to a
+ * broadcaster, at most about ten batches a second, with the stream id as the event id and BullMQ's event
+ * name as the type. However many clients watch, Redis sees one reader; a slow client is dropped by its own
+ * bounded buffer (sse.h) and never slows the reader or the workers.
  *
- * An event's data is a JSON object: {"id", "event", "jobId", ..., "agent"} with BullMQ's fields as they are
- * in the stream (text), "agent" derived from the job id ("journal-1732...-a1b2c3" → "journal"), and for
- * progress events "percent" and "message" when the progress says them.
+ * The monitor's events are JSON objects {"id", "event", "jobId", ..., "agent"} with BullMQ's fields as they
+ * are in the stream (text), "agent" derived from the job id ("journal-1732...-a1b2c3" → "journal"), and for
+ * progress events "percent" and "message". A stream frame's data is the part a client uses: "jobId",
+ * "agent", "percent", "message", "failedReason" and "prev" when the event has them (its id and type are the
+ * frame's id: and event: lines).
  */
 #ifndef GROWTH_HTTP_ORCHESTRATOR_EVENTS_H
 #define GROWTH_HTTP_ORCHESTRATOR_EVENTS_H

@@ -2,9 +2,11 @@
  * sse.h — Server-Sent Events: the wire format, and the stream that carries
  * events to one client.
  *
- * A stream is a bounded byte buffer between producers (who write whole
+ * A stream is a bounded queue of bytes between producers (who write whole
  * frames) and the HTTP server (which reads from it when the socket can take
- * more). Writers never wait: when a client reads too slowly and its unread
+ * more). What a producer sends to many streams is framed once into a
+ * reference-counted chunk, and each stream queues a reference to it, not a
+ * copy (sse_stream_write_chunk). Writers never wait: when a client reads too slowly and its unread
  * bytes would pass the bound, the stream is dropped — the buffer is freed and
  * the server closes the connection — so one slow client never slows a
  * producer or the other clients. When the buffer is empty the reader parks
@@ -34,6 +36,14 @@
 int sse_format_event(const char *id, const char *type, const char *data, size_t data_length, char **frame,
                      size_t *frame_length, struct growth_error *err);
 
+/* A reference-counted run of framed events, shared by every stream it is written to. sse_chunk_new copies
+ * the bytes and holds one reference; NULL when out of memory. */
+struct sse_chunk;
+struct sse_chunk *sse_chunk_new(const char *bytes, size_t length);
+size_t sse_chunk_length(const struct sse_chunk *chunk);
+void sse_chunk_retain(struct sse_chunk *chunk);
+void sse_chunk_release(struct sse_chunk *chunk);
+
 /* How a stream parks and wakes the connection that drains it. Both are called with the stream's lock held:
  * suspend only from within sse_stream_read, resume from writers. */
 struct sse_transport {
@@ -53,6 +63,10 @@ void sse_stream_release(struct sse_stream *stream);
 /* Appends a frame. 0 when queued; -1 when the stream is closed or dropped (now, or because this frame did
  * not fit): the writer should forget the stream. */
 int sse_stream_write(struct sse_stream *stream, const char *frame, size_t length);
+
+/* Queues bytes [start, end) of chunk (the stream takes its own reference): the same rules as
+ * sse_stream_write, with no copy. A range outside the chunk is -1. */
+int sse_stream_write_chunk(struct sse_stream *stream, struct sse_chunk *chunk, size_t start, size_t end);
 
 /* Ends the stream: the reader gets what is buffered, then the end. */
 void sse_stream_close(struct sse_stream *stream);

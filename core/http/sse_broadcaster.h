@@ -1,10 +1,12 @@
 /*
  * sse_broadcaster.h — one event source, many Server-Sent Event clients.
  *
- * A producer publishes an event (id, type, data) once; the broadcaster frames
- * it once and copies the frame into every subscriber's stream. A subscriber
- * that cannot keep up is dropped by its stream (see sse.h) and forgotten
- * here, so publishing costs a memcpy per client and never waits on a socket.
+ * A producer publishes an event (id, type, data), or a batch of them, once;
+ * the broadcaster frames the batch once into one shared chunk (sse.h) and
+ * queues a reference to it on every subscriber's stream, so a batch costs each
+ * client one reference and at most one wake-up of its connection, however
+ * many events it holds. A subscriber that cannot keep up is dropped by its
+ * stream and forgotten here; publishing never waits on a socket.
  * A thread sends a heartbeat comment to every client at a fixed interval, so
  * proxies keep idle streams open and dead clients are found.
  *
@@ -51,7 +53,24 @@ void sse_broadcaster_free(struct sse_broadcaster *broadcaster);
 struct sse_stream *sse_broadcaster_subscribe(struct sse_broadcaster *broadcaster, const char *last_event_id,
                                              bool *resumed, struct growth_error *err);
 
-/* Sends an event to every client (see sse_format_event for the rules on id, type and data). */
+/* A batch of events framed once and published together (sse_broadcaster_publish_batch). */
+struct sse_batch;
+struct sse_batch *sse_batch_new(struct growth_error *err);
+void sse_batch_free(struct sse_batch *batch);
+/* Frames one event onto the batch (the rules of sse_broadcaster_publish). */
+int sse_batch_add(struct sse_batch *batch, const char *id, const char *type, const char *data, size_t data_length,
+                  struct growth_error *err);
+size_t sse_batch_count(const struct sse_batch *batch);
+/* The framed bytes so far, valid until the next add or clear (for a stream of one's own). */
+const char *sse_batch_bytes(const struct sse_batch *batch, size_t *length);
+void sse_batch_clear(struct sse_batch *batch);
+
+/* Sends the batch's events to every client as one chunk, remembers those with an id, and empties the batch
+ * for reuse. An empty batch sends nothing. */
+int sse_broadcaster_publish_batch(struct sse_broadcaster *broadcaster, struct sse_batch *batch,
+                                  struct growth_error *err);
+
+/* Sends one event to every client (see sse_format_event for the rules on id, type and data). */
 int sse_broadcaster_publish(struct sse_broadcaster *broadcaster, const char *id, const char *type, const char *data,
                             size_t data_length, struct growth_error *err);
 

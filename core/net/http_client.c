@@ -16,6 +16,10 @@
  * The body is prepared once per send (JSON text, form text, multipart bytes)
  * and reused by every attempt; only form-data mime objects belong to an easy
  * handle and are rebuilt per attempt.
+ *
+ * Every attempt is counted on /metrics as growth_external_requests_total{api,result}: api is the first
+ * word of the request's `what` ("sheets" of "sheets.append", "google" of "google token"), a fixed set
+ * named in the code, and result is ok, rate_limited (429, or the API's own rate-limit answer) or error.
  */
 #include "net/http_client.h"
 
@@ -29,6 +33,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "net/http_outcome.h"
 #include "net/multipart.h"
 
@@ -45,6 +50,8 @@ struct http_client {
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_result = CURLE_OK;
+static pthread_once_t metrics_once = PTHREAD_ONCE_INIT;
+static struct metric *requests_counter;
 
 static void global_init(void)
 {
@@ -413,6 +420,31 @@ static void sleep_ms(long ms)
     ;
 }
 
+static void register_metrics(void)
+{
+  struct growth_error err = { 0 };
+  requests_counter = metrics_counter(metrics_global(), "growth_external_requests_total",
+                                     "Requests sent to external APIs, each attempt, by API and result (ok, "
+                                     "rate_limited, error)", "api,result", &err);
+  if (!requests_counter)
+    log_warn("HTTP", "metrics: %s", err.message);
+}
+
+static void count_attempt(const char *what, const struct http_outcome *outcome)
+{
+  pthread_once(&metrics_once, register_metrics);
+  char api[32];
+  size_t length = strcspn(what, ". ");
+  if (length >= sizeof api)
+    length = sizeof api - 1;
+  memcpy(api, what, length);
+  api[length] = '\0';
+  const char *result = outcome->kind == HTTP_OUTCOME_SUCCESS ? "ok"
+                       : outcome->code == ERR_RATE_LIMITED   ? "rate_limited"
+                                                             : "error";
+  metric_inc(requests_counter, (const char *[]){ api, result });
+}
+
 static int repeat_safe(const struct http_request *request)
 {
   if (request->repeat != HTTP_REPEAT_BY_METHOD)
@@ -444,6 +476,7 @@ int http_client_send(struct http_client *client, const struct http_request *requ
     response->attempts = number;
     struct http_outcome outcome;
     http_outcome_judge(&checked, code, curl_error, response, safe, &outcome);
+    count_attempt(checked.what, &outcome);
     if (outcome.kind == HTTP_OUTCOME_SUCCESS) {
       result = 0;
       break;

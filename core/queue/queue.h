@@ -91,11 +91,22 @@ int queue_list_jobs(struct queue *queue, enum queue_state state, long start, lon
 int queue_job_logs(struct queue *queue, const char *id, long start, long end, char ***lines_out,
                    size_t *count_out, long *total_out, struct growth_error *err);
 
-/* Entries of the queue's events stream as a JSON array of {"id","event",<fields>...}: newest first (XREVRANGE)
- * when newest_first, else oldest first after the stream id `after` (exclusive; NULL or "0" = from the start).
- * At most limit entries. *events_out is a new reference. */
-int queue_read_events(struct queue *queue, int newest_first, const char *after, long limit, json_t **events_out,
-                      struct growth_error *err);
+/* Entries of the queue's events stream (bull:<queue>:events) as a JSON array of {"id", "event", <fields>...},
+ * every field as the text stored: those with ids after `after` and before `before` (both exclusive stream
+ * ids; NULL = unbounded), at most limit, newest first when newest_first, else oldest first. A bound that is
+ * not a stream id is ERR_BAD_ARGUMENT. *events_out is a new reference. This file is the one reader of the
+ * stream's format. */
+int queue_read_events(struct queue *queue, int newest_first, const char *after, const char *before, long limit,
+                      json_t **events_out, struct growth_error *err);
+
+/* Whether text is a stream id: "1732000000000-0", or "1732000000000" (sequence 0). */
+int queue_event_id_valid(const char *text);
+
+/* Waits up to block_ms for entries after `after` (a stream id, or "$" for only those added from now on), on
+ * conn: a connection of the caller's own (redis_conn_new_dedicated), since it blocks. Oldest first, at most
+ * limit; an empty array when the wait ends with none. */
+int queue_wait_events(struct queue *queue, struct redis_conn *conn, const char *after, long limit, long block_ms,
+                      json_t **events_out, struct growth_error *err);
 
 /* Frees an array returned by queue_list_jobs / queue_job_logs / queue_add_bulk. */
 void queue_free_jobs(struct queue_job **jobs, size_t count);
@@ -104,8 +115,20 @@ void queue_free_strings(char **strings, size_t count);
 /* Appends a log line to a job (trimmed to keep_logs lines when > 0); -1 with ERR_NOT_FOUND if it is gone. */
 int queue_add_log(struct queue *queue, const char *id, const char *line, long keep_logs, struct growth_error *err);
 
-/* Sets a job's progress (JSON text) and emits the progress event; ERR_NOT_FOUND if the job is gone. */
-int queue_set_progress(struct queue *queue, const char *id, const char *progress_json, struct growth_error *err);
+/* A job's progress: json is what BullMQ keeps as the job's progress (a number for its percent bar); message,
+ * when given, goes into the progress event as an extra field "message" (BullMQ's QueueEvents passes it along
+ * and leaves data alone); log_line, when given, is appended to the job's log (trimmed to keep_logs lines
+ * when > 0) in the same round trip. */
+struct queue_progress {
+  const char *json;
+  const char *message;
+  const char *log_line;
+  long keep_logs;
+};
+
+/* Sets a job's progress and emits the progress event, in one script; ERR_NOT_FOUND if the job is gone. */
+int queue_set_progress(struct queue *queue, const char *id, const struct queue_progress *progress,
+                       struct growth_error *err);
 
 /* Job schedulers (BullMQ's Queue.upsertJobScheduler): after a worker takes an iteration of a scheduler, it
  * adds the next one, as BullMQ's worker does, for "every" and for cron patterns (queue_cron.h). Returns 1

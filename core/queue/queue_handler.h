@@ -35,8 +35,11 @@ struct queue_job_handler {
 #define QUEUE_HANDLER_DEFER 1
 #define QUEUE_DEFAULT_DEFER_MS 1000
 
-/* Sets the job's progress (BullMQ shows a number as a percent bar) and emits a progress event. */
-int queue_control_progress(struct queue_job_control *control, double percent, struct growth_error *err);
+/* Sets the job's progress (BullMQ shows a number as a percent bar) and emits a progress event; message
+ * (NULL: none) rides in the event as the field "message", and log_line (NULL: none) is appended to the
+ * job's log in the same round trip (queue_progress in queue.h). */
+int queue_control_progress(struct queue_job_control *control, double percent, const char *message,
+                           const char *log_line, struct growth_error *err);
 
 /* Sets any JSON value as progress. */
 int queue_control_progress_json(struct queue_job_control *control, const char *json, struct growth_error *err);

@@ -371,12 +371,16 @@ int queue_add_log(struct queue *queue, const char *id, const char *line, long ke
   return status;
 }
 
-int queue_set_progress(struct queue *queue, const char *id, const char *progress_json, struct growth_error *err)
+int queue_set_progress(struct queue *queue, const char *id, const struct queue_progress *progress,
+                       struct growth_error *err)
 {
   struct queue_args args;
   queue_args_init(&args);
   queue_args_add_text(&args, id);
-  queue_args_add_text(&args, progress_json);
+  queue_args_add_text(&args, progress->json);
+  queue_args_add_text(&args, progress->message ? progress->message : "");
+  queue_args_add_text(&args, progress->log_line ? progress->log_line : "");
+  queue_args_add_long(&args, progress->keep_logs);
   long long result = 0;
   int status = run_simple(queue, QUEUE_SCRIPT_PROGRESS, &args, &result, err);
   queue_args_free(&args);

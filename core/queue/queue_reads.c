@@ -302,9 +302,12 @@ int queue_job_logs(struct queue *queue, const char *id, long start, long end, ch
   return status;
 }
 
+/* One XRANGE/XREAD entry [id, [field, value, ...]] as {"id", field: value, ...}, or NULL when it has another
+ * shape or memory runs out. */
 static json_t *event_json(const redisReply *entry)
 {
-  if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 || entry->element[1]->type != REDIS_REPLY_ARRAY)
+  if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 || entry->element[0]->type != REDIS_REPLY_STRING ||
+      entry->element[1]->type != REDIS_REPLY_ARRAY)
     return NULL;
   json_t *object = json_object();
   if (!object)
@@ -312,38 +315,85 @@ static json_t *event_json(const redisReply *entry)
   json_object_set_new(object, "id", json_string(entry->element[0]->str));
   const redisReply *fields = entry->element[1];
   for (size_t i = 0; i + 1 < fields->elements; i += 2) {
+    if (fields->element[i]->type != REDIS_REPLY_STRING || fields->element[i + 1]->type != REDIS_REPLY_STRING)
+      continue;
     json_t *value = json_stringn(fields->element[i + 1]->str, fields->element[i + 1]->len);
     json_object_set_new(object, fields->element[i]->str, value ? value : json_null());
   }
   return object;
 }
 
-int queue_read_events(struct queue *queue, int newest_first, const char *after, long limit, json_t **events_out,
-                      struct growth_error *err)
+/* The entries of an XRANGE-shaped reply (NULL: none) as a JSON array, then frees `owner`. */
+static int events_of(const redisReply *entries, redisReply *owner, json_t **events_out, struct growth_error *err)
 {
-  *events_out = NULL;
-  if (limit < 1)
-    return error_set(err, ERR_BAD_ARGUMENT, "reading events: limit %ld is not positive", limit);
-  char key[300], start[80];
-  snprintf(key, sizeof key, "%sevents", queue_key_prefix(queue));
-  snprintf(start, sizeof start, "(%s", after && *after ? after : "0");
-  struct redis_conn *conn = redis_pool_acquire(queue_pool(queue), err);
-  if (!conn)
-    return error_prefix(err, "reading the events of queue %s", queue_name(queue));
-  redisReply *reply = newest_first ? redis_conn_command(conn, err, "XREVRANGE %s + - COUNT %ld", key, limit)
-                                   : redis_conn_command(conn, err, "XRANGE %s %s + COUNT %ld", key, start, limit);
-  redis_pool_release(queue_pool(queue), conn);
-  if (!reply)
-    return error_prefix(err, "reading the events of queue %s", queue_name(queue));
   json_t *list = json_array();
-  for (size_t i = 0; list && reply->type == REDIS_REPLY_ARRAY && i < reply->elements; i++) {
-    json_t *event = event_json(reply->element[i]);
+  for (size_t i = 0; list && entries && entries->type == REDIS_REPLY_ARRAY && i < entries->elements; i++) {
+    json_t *event = event_json(entries->element[i]);
     if (event)
       json_array_append_new(list, event);
   }
-  freeReplyObject(reply);
+  freeReplyObject(owner);
   if (!list)
     return error_set(err, ERR_NO_MEMORY, "reading events: out of memory");
   *events_out = list;
   return 0;
+}
+
+int queue_event_id_valid(const char *text)
+{
+  size_t digits = strspn(text, "0123456789");
+  if (digits == 0 || digits > 20)
+    return 0;
+  if (text[digits] == '\0')
+    return 1;
+  size_t sequence = text[digits] == '-' ? strspn(text + digits + 1, "0123456789") : 0;
+  return sequence > 0 && sequence <= 20 && text[digits + 1 + sequence] == '\0';
+}
+
+int queue_read_events(struct queue *queue, int newest_first, const char *after, const char *before, long limit,
+                      json_t **events_out, struct growth_error *err)
+{
+  *events_out = NULL;
+  if (limit < 1)
+    return error_set(err, ERR_BAD_ARGUMENT, "reading events: limit %ld is not positive", limit);
+  if ((after && !queue_event_id_valid(after)) || (before && !queue_event_id_valid(before)))
+    return error_set(err, ERR_BAD_ARGUMENT, "reading events: '%.64s' is not a stream id; expected <ms>-<seq>",
+                     after && !queue_event_id_valid(after) ? after : before);
+  char key[300], low[48], high[48];
+  snprintf(key, sizeof key, "%sevents", queue_key_prefix(queue));
+  snprintf(low, sizeof low, "%s%s", after ? "(" : "", after ? after : "-");
+  snprintf(high, sizeof high, "%s%s", before ? "(" : "", before ? before : "+");
+  struct redis_conn *conn = redis_pool_acquire(queue_pool(queue), err);
+  if (!conn)
+    return error_prefix(err, "reading the events of queue %s", queue_name(queue));
+  redisReply *reply = newest_first ? redis_conn_command(conn, err, "XREVRANGE %s %s %s COUNT %ld", key, high, low, limit)
+                                   : redis_conn_command(conn, err, "XRANGE %s %s %s COUNT %ld", key, low, high, limit);
+  redis_pool_release(queue_pool(queue), conn);
+  if (!reply)
+    return error_prefix(err, "reading the events of queue %s", queue_name(queue));
+  return events_of(reply, reply, events_out, err);
+}
+
+int queue_wait_events(struct queue *queue, struct redis_conn *conn, const char *after, long limit, long block_ms,
+                      json_t **events_out, struct growth_error *err)
+{
+  *events_out = NULL;
+  if (limit < 1 || block_ms < 0)
+    return error_set(err, ERR_BAD_ARGUMENT, "waiting for events: limit %ld or wait %ld ms is not positive", limit,
+                     block_ms);
+  if (strcmp(after, "$") != 0 && !queue_event_id_valid(after))
+    return error_set(err, ERR_BAD_ARGUMENT, "waiting for events: '%.64s' is not a stream id; expected <ms>-<seq>",
+                     after);
+  char key[300];
+  snprintf(key, sizeof key, "%sevents", queue_key_prefix(queue));
+  redisReply *reply = redis_conn_command(conn, err, "XREAD COUNT %ld BLOCK %ld STREAMS %s %s", limit, block_ms, key,
+                                         after);
+  if (!reply)
+    return error_prefix(err, "waiting for the events of queue %s", queue_name(queue));
+  /* [[key, [entries...]]], or nil when the wait ended with nothing */
+  const redisReply *entries = reply->type == REDIS_REPLY_ARRAY && reply->elements == 1 &&
+                                      reply->element[0]->type == REDIS_REPLY_ARRAY && reply->element[0]->elements == 2
+                                  ? reply->element[0]->element[1]
+                                  : NULL;
+  return events_of(entries, reply, events_out, err);
 }

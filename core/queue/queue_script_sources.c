@@ -98,11 +98,23 @@ const char queue_script_stalled[] = SCRIPT_COMMON
   "return recovered\n";
 
 const char queue_script_progress[] = SCRIPT_COMMON
-  "-- ARGV[1] job id, ARGV[2] progress JSON\n"
+  "-- ARGV[1] job id, ARGV[2] progress JSON, ARGV[3] message (\"\" none), ARGV[4] log line (\"\" none),\n"
+  "-- ARGV[5] log lines to keep (0 = all)\n"
   "local jobKey = P .. ARGV[1]\n"
   "if rcall(\"EXISTS\", jobKey) == 0 then return -1 end\n"
   "rcall(\"HSET\", jobKey, \"progress\", ARGV[2])\n"
-  "rcall(\"XADD\", P .. \"events\", \"MAXLEN\", \"~\", maxEvents(), \"*\", \"event\", \"progress\", \"jobId\", ARGV[1], \"data\", ARGV[2])\n"
+  "-- the message is an extra field of the event: BullMQ's QueueEvents passes it along and its data stays the number\n"
+  "if ARGV[3] ~= \"\" then\n"
+  "  rcall(\"XADD\", P .. \"events\", \"MAXLEN\", \"~\", maxEvents(), \"*\", \"event\", \"progress\", \"jobId\", ARGV[1],\n"
+  "        \"data\", ARGV[2], \"message\", ARGV[3])\n"
+  "else\n"
+  "  rcall(\"XADD\", P .. \"events\", \"MAXLEN\", \"~\", maxEvents(), \"*\", \"event\", \"progress\", \"jobId\", ARGV[1], \"data\", ARGV[2])\n"
+  "end\n"
+  "if ARGV[4] ~= \"\" then\n"
+  "  local count = rcall(\"RPUSH\", jobKey .. \":logs\", ARGV[4])\n"
+  "  local keep = tonumber(ARGV[5])\n"
+  "  if keep > 0 and count > keep then rcall(\"LTRIM\", jobKey .. \":logs\", -keep, -1) end\n"
+  "end\n"
   "return 0\n";
 
 const char queue_script_log[] = SCRIPT_COMMON

@@ -115,14 +115,18 @@ void worker_run_job(struct queue_worker *worker, struct slot *slot)
 
 int queue_control_progress_json(struct queue_job_control *control, const char *json, struct growth_error *err)
 {
-  return queue_set_progress(control->worker->options.queue, control->job->id, json, err);
+  struct queue_progress progress = { .json = json };
+  return queue_set_progress(control->worker->options.queue, control->job->id, &progress, err);
 }
 
-int queue_control_progress(struct queue_job_control *control, double percent, struct growth_error *err)
+int queue_control_progress(struct queue_job_control *control, double percent, const char *message,
+                           const char *log_line, struct growth_error *err)
 {
   char text[64];
   snprintf(text, sizeof text, "%.15g", percent);
-  return queue_control_progress_json(control, text, err);
+  struct queue_progress progress = { .json = text, .message = message, .log_line = log_line,
+                                     .keep_logs = control->job->options.keep_logs };
+  return queue_set_progress(control->worker->options.queue, control->job->id, &progress, err);
 }
 
 int queue_control_log(struct queue_job_control *control, const char *line, struct growth_error *err)

@@ -113,6 +113,10 @@ test("sign in, launch all, watch, open a job and an artifact, retry a failure", 
   assert.strictEqual(await page.locator('.card[data-agent="alpha"] .bar').getAttribute("aria-valuenow"), "100");
   await waitFor("the feed to show the finishes", async () =>
     (await page.locator('#feed li[data-event="completed"]').count()) >= 2);
+  // a progress line of the feed shows the percent with the agent's message (ctx.progress(50, "halfway"))
+  const progressLines = await page.locator('#feed li[data-event="progress"]').allInnerTexts();
+  for (const expected of ["alpha: 50% halfway", "alpha: 100% done", "beta: 30% reading"])
+    assert.ok(progressLines.some((line) => line.endsWith(expected)), `${expected} in:\n${progressLines.join("\n")}`);
   await page.screenshot({ path: path.join(SHOTS, "03-finished.png"), fullPage: true });
 
   // open alpha's job; give it a PDF (what the Purpose and Niche agents save) and open it

@@ -12,6 +12,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import harness  # noqa: E402
+from test_metrics import parse_exposition  # noqa: E402
 
 EXAMPLE_SCRIPTS = os.path.join(harness.SOURCE_DIR, "tests", "lua", "scripts")
 
@@ -106,7 +107,8 @@ class HotReload(unittest.TestCase):
         self.write("agents/broken.lua", BROKEN.replace("run = 42", "run = function(ctx) return {} end"))
         self.server.process.send_signal(signal.SIGHUP)
         harness.wait_until(lambda: self.agents()["broken"]["loaded"], what="SIGHUP to reload")
-        self.assertIn("SIGHUP: 1 agents loaded", self.server.log())
+        # the registry changes a moment before the pass's summary line is written
+        harness.wait_until(lambda: "SIGHUP: 1 agents loaded" in self.server.log(), what="the summary line")
 
     def test_production_turns_the_watcher_off_by_default(self):
         self.start(NODE_ENV="production", GROWTH_AUTH="off")
@@ -124,6 +126,13 @@ class HotReload(unittest.TestCase):
         self.assertEqual(body["refused"], 1)
         self.assertEqual(body["problems"], ["agents/broken.lua:4: run must be a function(ctx), got number"])
         self.assertEqual(self.agents()["example"]["tier"], "radiant")
+        # /metrics counts each version compiled: example at start and after the edit; broken once, at start
+        # (the reload finds the same refused version and does not compile it again)
+        status, _, text = self.server.request("GET", "/metrics")
+        self.assertEqual(status, 200)
+        samples = {(l["agent"], l["result"]): v for n, l, v in
+                   parse_exposition(text.decode())["growth_agent_script_loads_total"]["samples"]}
+        self.assertEqual(samples, {("example", "loaded"): 2, ("broken", "refused"): 1})
 
     def test_http_reload_is_behind_the_feature_flag(self):
         self.start(ENABLE_GROWTH_AGENTS="false", GROWTH_HOT_RELOAD="false")

@@ -16,6 +16,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import harness  # noqa: E402
+from test_metrics import parse_exposition  # noqa: E402
 
 SCRIPTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "orchestrator_agents")
 QUEUE = "growth-agents"
@@ -269,11 +270,14 @@ class Events(Orchestrator):
         for bad in ("limit=0", "limit=abc", "limit=100000", "since=xyz", "agent=../x"):
             self.assertEqual(self.server.json("GET", f"/api/orchestrator/monitor?{bad}")[0], 400, bad)
 
-    def read_events(self, sock, count, timeout=10):
+    def read_events(self, sock, count, timeout=10, until=None):
+        """Frames (id, type, data) read until count have come (or one of type `until`)."""
         sock.settimeout(timeout)
         data = b""
         deadline = time.monotonic() + timeout
         while data.count(b"\nevent: ") < count and time.monotonic() < deadline:
+            if until and f"event: {until}\n".encode() in data:
+                break
             chunk = sock.recv(65536)
             if not chunk:
                 break
@@ -303,8 +307,10 @@ class Events(Orchestrator):
         sock.close()
         self.assertEqual([f[1] for f in frames], ["added", "waiting", "added", "waiting"])
         self.assertEqual(frames[0][2]["jobId"], ids[0])
-        self.assertEqual(frames[0][2]["agent"], "alpha")
-        self.assertEqual(frames[0][0], frames[0][2]["id"])
+        # small frames: the id and type are the frame's lines, the data only what a client uses
+        self.assertEqual(frames[0][2], {"jobId": ids[0], "agent": "alpha"})
+        monitor = self.server.json("GET", "/api/orchestrator/monitor?limit=4")[1]["events"]
+        self.assertEqual([f[0] for f in frames], [e["id"] for e in reversed(monitor)])
         # resume after the first event: the three after it, from memory
         sock = self.open_stream(frames[0][0])
         again = self.read_events(sock, 3)
@@ -397,10 +403,48 @@ class Retry(Orchestrator):
         events = self.server.json("GET", "/api/orchestrator/monitor?agent=alpha")[1]["events"]
         progress = [e for e in events if e["event"] == "progress"]
         self.assertEqual([e["percent"] for e in progress], [100, 50])
+        # the message rides in the event; BullMQ's progress stays the bar's number, the log keeps the line
+        self.assertEqual([e["message"] for e in progress], ["done", "halfway"])
+        self.assertEqual([e["data"] for e in progress], ["100", "50"])
+        self.assertEqual(body["progress"], 100)
+        self.assertEqual([line.split("] ", 1)[1] for line in body["logs"] if "%" in line], ["50% halfway", "100% done"])
         self.assertEqual(events[0]["event"], "completed")
         readiness = {a["name"]: a for a in self.server.json("GET", "/api/orchestrator/readiness")[1]["agents"]}
         self.assertEqual(readiness["alpha"]["lastRun"]["state"], "completed")
         self.assertGreaterEqual(readiness["alpha"]["lastRun"]["durationMs"], 0)
+
+    def metrics(self):
+        status, _, text = self.server.request("GET", "/metrics")
+        self.assertEqual(status, 200)
+        return parse_exposition(text.decode())
+
+    def sample(self, families, family, name, **labels):
+        values = [v for n, l, v in families[family]["samples"] if n == name and l == labels]
+        return values[0] if values else None
+
+    def test_live_feed_carries_progress_messages_and_metrics_count_runs(self):
+        self.start()
+        sock = socket.create_connection(("127.0.0.1", self.server.port))
+        sock.sendall(b"GET /api/orchestrator/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+        harness.wait_until(lambda: self.server.json("GET", "/api/orchestrator/health")[1]["eventStream"]["clients"] == 1,
+                           what="the client to subscribe")
+        job_id = self.launch({"agents": ["alpha"]})[1]["jobIds"][0]
+        frames = Events.read_events(self, sock, 100, timeout=60, until="completed")
+        sock.close()
+        progress = [data for _, kind, data in frames if kind == "progress"]
+        self.assertEqual(progress, [{"jobId": job_id, "agent": "alpha", "percent": 50, "message": "halfway"},
+                                    {"jobId": job_id, "agent": "alpha", "percent": 100, "message": "done"}])
+        completed = [data for _, kind, data in frames if kind == "completed"]
+        self.assertEqual(completed, [{"jobId": job_id, "agent": "alpha", "prev": "active"}])
+        families = self.metrics()
+        self.assertEqual(families["growth_jobs_total"]["type"], "counter")
+        self.assertEqual(self.sample(families, "growth_jobs_total", "growth_jobs_total", agent="alpha",
+                                     state="completed"), 1)
+        self.assertEqual(families["growth_job_duration_seconds"]["type"], "histogram")
+        self.assertEqual(self.sample(families, "growth_job_duration_seconds", "growth_job_duration_seconds_count",
+                                     agent="alpha"), 1)
+        self.assertEqual(self.sample(families, "growth_job_duration_seconds", "growth_job_duration_seconds_bucket",
+                                     agent="alpha", le="+Inf"), 1)
 
     def test_failed_job_is_retried_and_workers_are_seen(self):
         self.start()
@@ -411,6 +455,12 @@ class Retry(Orchestrator):
         self.assertGreaterEqual(body["attemptsMade"], 1)
         first_finish = body["finishedOn"]
         self.assertTrue(body["failedReason"])
+        families = self.metrics()
+        # a script error is final at once: one run, failed for good, counted by its code
+        self.assertEqual(self.sample(families, "growth_jobs_total", "growth_jobs_total", agent="beta", state="failed"), 1)
+        self.assertIsNone(self.sample(families, "growth_jobs_total", "growth_jobs_total", agent="beta", state="retried"))
+        self.assertEqual(self.sample(families, "growth_job_failures_total", "growth_job_failures_total", agent="beta",
+                                     code="script_error"), 1)
         readiness = {a["name"]: a for a in self.server.json("GET", "/api/orchestrator/readiness")[1]["agents"]}
         self.assertEqual(readiness["beta"]["lastRun"]["state"], "failed")
         self.assertEqual(readiness["beta"]["lastRun"]["jobId"], job_id)

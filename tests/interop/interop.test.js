@@ -207,6 +207,8 @@ test('QueueEvents receives growthd\'s events as BullMQ\'s', async () => {
   assert.deepEqual(of('completed', echo)[0].returnvalue, { x: [1, 2] });
   assert.equal(of('completed', echo)[0].prev, 'active');
   assert.deepEqual(of('progress', progress).map((e) => e.data), [50, 100]);
+  // growthd's message is an extra field of the event: QueueEvents passes it along, data stays the number
+  assert.deepEqual(of('progress', progress).map((e) => e.message), ['half way', 'done']);
   assert.equal(of('added', echo)[0].name, 'echo');
   assert.equal(of('active', echo)[0].prev, 'waiting');
   const delayed = of('delayed', fail);

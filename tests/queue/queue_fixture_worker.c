@@ -8,7 +8,7 @@
  *                            [--backoff fixed|exponential] [--backoff-ms N] [--delay N] [--priority N]
  *                            [--job-id ID] [--remove-on-complete N] [--remove-on-fail N] [--time]
  *   queue_fixture_worker counts | jobs STATE START END [asc] | job ID | logs ID | pause | resume
- *                        | events newest LIMIT | events after ID LIMIT
+ *                        | events newest LIMIT [BEFORE [AFTER]] | events after ID LIMIT [BEFORE]
  *
  * The reads print JSON: counts as {"wait":n,...,"paused":bool}, jobs as a list of job objects (the
  * shape of BullMQ's Job.toJSON), logs as {"logs":[...],"count":n}.
@@ -84,8 +84,9 @@ static int run(void *context, const struct queue_job *job, struct queue_job_cont
     status = error_set(err, ERR_UPSTREAM, "%s", message ? message : "the fixture failed on purpose");
     err->retryable = strcmp(job->name, "fail") == 0;
   } else if (strcmp(job->name, "progress") == 0) {
-    if (queue_control_progress(control, 50, err) != 0 || queue_control_log(control, "half way", err) != 0 ||
-        queue_control_progress(control, 100, err) != 0 || queue_control_log(control, "done", err) != 0)
+    /* the message rides in the progress event; BullMQ's QueueEvents must still see data 50 and 100 */
+    if (queue_control_progress(control, 50, "half way", "half way", err) != 0 ||
+        queue_control_progress(control, 100, "done", NULL, err) != 0 || queue_control_log(control, "done", err) != 0)
       status = -1;
     else
       *result = strdup("{\"done\":true}");
@@ -297,8 +298,9 @@ static int run_read(struct queue *queue, int argc, char **argv)
   } else if (strcmp(what, "events") == 0 && argc >= 3) {
     json_t *events = NULL;
     int newest = strcmp(argv[1], "newest") == 0;
-    status = queue_read_events(queue, newest, newest ? NULL : argv[2], strtol(argv[newest ? 2 : 3], NULL, 10), &events,
-                               &err);
+    const char *after = newest ? (argc > 4 ? argv[4] : NULL) : (strcmp(argv[2], "0") == 0 ? NULL : argv[2]);
+    const char *before = newest ? (argc > 3 ? argv[3] : NULL) : (argc > 4 ? argv[4] : NULL);
+    status = queue_read_events(queue, newest, after, before, strtol(argv[newest ? 2 : 3], NULL, 10), &events, &err);
     if (status == 0)
       status = print_json(events);
   } else if (strcmp(what, "pause") == 0 || strcmp(what, "resume") == 0) {

@@ -69,6 +69,16 @@ class QueueTest(unittest.TestCase):
         after = self.fixture.read("events", "after", everything[3]["id"], 100)
         self.assertEqual(after, everything[4:])
         self.assertEqual(everything[0], {"id": everything[0]["id"], "event": "added", "jobId": "1", "name": "echo"})
+        # bounds on both sides, exclusive: newest first before an id (a monitor's next page), down to `after`
+        ids = [e["id"] for e in everything]
+        page = self.fixture.read("events", "newest", 100, ids[4])
+        self.assertEqual([e["id"] for e in page], list(reversed(ids[:4])))
+        page = self.fixture.read("events", "newest", 100, ids[4], ids[1])
+        self.assertEqual([e["id"] for e in page], [ids[3], ids[2]])
+        self.assertEqual(self.fixture.read("events", "newest", 1, ids[4], ids[1]), [everything[3]])
+        self.assertEqual(self.fixture.read("events", "after", ids[0], 100, ids[3]), everything[1:3])
+        with self.assertRaises(AssertionError):
+            self.fixture.read("events", "newest", 10, "not-an-id")
 
     def test_worker_completes_with_return_value(self):
         self.fixture.add("echo", data={"a": 1})
@@ -96,7 +106,9 @@ class QueueTest(unittest.TestCase):
         self.assertEqual(self.keys.hash("1")["progress"], "100")
         self.assertEqual(self.keys.list("1:logs"), ["half way", "done"])
         progress = [fields for name, fields in self.keys.events() if name == "progress"]
-        self.assertEqual(progress, [{"jobId": "1", "data": "50"}, {"jobId": "1", "data": "100"}])
+        # the fixture passes a message with each progress: an extra field of the event, data stays the number
+        self.assertEqual(progress, [{"jobId": "1", "data": "50", "message": "half way"},
+                                    {"jobId": "1", "data": "100", "message": "done"}])
 
     def test_retries_with_exponential_backoff(self):
         self.fixture.add("fail", "--attempts", 3, "--backoff", "exponential", "--backoff-ms", 200,

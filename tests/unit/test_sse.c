@@ -245,6 +245,64 @@ static void test_broadcast_and_replay(void **state)
   sse_stream_release(fourth);
 }
 
+/* A batch is framed once into one chunk shared by every client: each parked client is woken once for the
+ * whole batch, reads every event of it in order, and a resume from the middle of a batch replays the rest
+ * of that batch from the same chunk. */
+static void test_batch_one_wake_per_client_and_replay_inside_a_batch(void **state)
+{
+  (void)state;
+  struct sse_broadcaster *broadcaster = make_broadcaster(4096, 8);
+  struct growth_error err = { 0 };
+  bool resumed;
+  struct sse_stream *clients[3];
+  struct fake_connection connections[3] = { { 0 } };
+  char out[4096];
+  for (int i = 0; i < 3; i++) {
+    clients[i] = sse_broadcaster_subscribe(broadcaster, NULL, &resumed, &err);
+    attach(clients[i], &connections[i]);
+    read_all(clients[i], out, sizeof out);
+    assert_int_equal(sse_stream_read(clients[i], out, sizeof out), 0);   /* parked */
+  }
+  struct sse_batch *batch = sse_batch_new(&err);
+  assert_non_null(batch);
+  assert_int_equal(sse_batch_add(batch, "1", "added", "a", 1, &err), 0);
+  assert_int_equal(sse_batch_add(batch, "2", "progress", "b", 1, &err), 0);
+  assert_int_equal(sse_batch_add(batch, NULL, NULL, "c", 1, &err), 0);
+  assert_int_equal(sse_batch_add(batch, "3", "completed", "d", 1, &err), 0);
+  assert_int_equal(sse_batch_count(batch), 4);
+  assert_int_equal(sse_batch_add(batch, "4\n", NULL, "x", 1, &err), -1);   /* refused, the batch unchanged */
+  assert_int_equal(sse_broadcaster_publish_batch(broadcaster, batch, &err), 0);
+  assert_int_equal(sse_batch_count(batch), 0);   /* emptied for reuse */
+  static const char expected[] = "id: 1\nevent: added\ndata: a\n\n"
+                                 "id: 2\nevent: progress\ndata: b\n\n"
+                                 "data: c\n\n"
+                                 "id: 3\nevent: completed\ndata: d\n\n";
+  for (int i = 0; i < 3; i++) {
+    assert_int_equal(connections[i].resumes, 1);
+    read_all(clients[i], out, sizeof out);
+    assert_string_equal(out, expected);
+  }
+  /* An empty batch wakes nobody. */
+  assert_int_equal(sse_broadcaster_publish_batch(broadcaster, batch, &err), 0);
+  for (int i = 0; i < 3; i++)
+    assert_int_equal(connections[i].resumes, 1);
+  /* Resuming after "1" replays the rest of the batch from its chunk; as with single events, only those with
+   * an id are remembered. */
+  struct sse_stream *late = sse_broadcaster_subscribe(broadcaster, "1", &resumed, &err);
+  assert_true(resumed);
+  read_all(late, out, sizeof out);
+  assert_string_equal(out, "retry: 3000\n\n"
+                           "id: 2\nevent: progress\ndata: b\n\n"
+                           "id: 3\nevent: completed\ndata: d\n\n");
+  sse_batch_free(batch);
+  sse_broadcaster_free(broadcaster);
+  for (int i = 0; i < 3; i++) {
+    sse_stream_detach(clients[i]);
+    sse_stream_release(clients[i]);
+  }
+  sse_stream_release(late);
+}
+
 static void test_slow_client_dropped_others_continue(void **state)
 {
   (void)state;
@@ -328,6 +386,7 @@ int main(void)
     cmocka_unit_test(test_stream_park_and_wake),
     cmocka_unit_test(test_stream_drops_slow_reader),
     cmocka_unit_test(test_broadcast_and_replay),
+    cmocka_unit_test(test_batch_one_wake_per_client_and_replay_inside_a_batch),
     cmocka_unit_test(test_slow_client_dropped_others_continue),
     cmocka_unit_test(test_publish_rules),
     cmocka_unit_test(test_heartbeat_thread),
