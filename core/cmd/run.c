@@ -17,9 +17,10 @@
  * AGENT is a name (scripts/agents/<name>.lua under GROWTH_SCRIPTS_DIR) or the
  * path of a .lua file. The job runs like a queued one (same checks, sandbox
  * limits and runner) over the in-memory host: progress and logs go to stderr,
- * artifacts to the artifacts folder (default var/artifacts/<agent>), and the
- * result JSON to stdout. Exit 0 on success, 1 with the reason (and the Lua
- * traceback) on stderr when the job fails, 2 on bad usage.
+ * artifacts to the artifacts folder (default GROWTH_DATA_DIR/artifacts/<agent>,
+ * beside the run's outboxes and local files), and the result JSON to stdout.
+ * Exit 0 on success, 1 with the reason (and the Lua traceback) on stderr when
+ * the job fails, 2 on bad usage.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,8 +35,6 @@
 #include "cmd/command.h"
 #include "providers/pdf/pdf_document.h"
 #include "providers/services.h"
-
-#define ARTIFACT_DIR_DEFAULT "var/artifacts"
 
 struct run_arguments {
   const char *agent;
@@ -176,7 +175,7 @@ int command_run(const struct config *config, int argc, char **argv)
   if (args.artifacts)
     snprintf(artifacts, sizeof artifacts, "%s", args.artifacts);
   else
-    snprintf(artifacts, sizeof artifacts, "%s/%s", ARTIFACT_DIR_DEFAULT, script->name);
+    snprintf(artifacts, sizeof artifacts, "%s/artifacts/%s", config->data_dir, script->name);
   host = memory_host_new(artifacts, &err);
   if (!host) {
     fprintf(stderr, "growthd run: %s\n", err.message);
