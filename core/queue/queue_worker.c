@@ -40,19 +40,42 @@ static int64_t min64(int64_t a, int64_t b)
   return a < b ? a : b;
 }
 
+void worker_wake_handler(struct queue_worker *worker)
+{
+  if (worker->ready_head && worker->handlers_waking == 0 && worker->handlers_idle > 0) {
+    worker->handlers_waking++;
+    pthread_cond_signal(&worker->handlers_wake);
+  }
+}
+
+/* The done list waits for the coordinator; it is woken once nothing is left in the ready list, so that
+ * one step writes the whole batch rather than a step per finished job. */
+static void wake_coordinator_if_batch_done(struct queue_worker *worker)
+{
+  if (worker->done_head && !worker->ready_head)
+    pthread_cond_signal(&worker->coordinator_wake);
+}
+
 static void *handler_main(void *arg)
 {
   struct queue_worker *worker = arg;
   pthread_mutex_lock(&worker->lock);
   for (;;) {
-    while (!worker->ready_head && !worker->handlers_exit)
+    while (!worker->ready_head && !worker->handlers_exit) {
+      worker->handlers_idle++;
       pthread_cond_wait(&worker->handlers_wake, &worker->lock);
+      worker->handlers_idle--;
+      if (worker->handlers_waking > 0)
+        worker->handlers_waking--;
+    }
     struct slot *slot = worker->ready_head;
     if (!slot)
       break;
     worker->ready_head = slot->next_ready;
     if (!worker->ready_head)
       worker->ready_tail = NULL;
+    worker_wake_handler(worker);
+    wake_coordinator_if_batch_done(worker);
     while (slot) {
       pthread_mutex_unlock(&worker->lock);
       worker_run_job(worker, slot);
@@ -65,7 +88,7 @@ static void *handler_main(void *arg)
         else
           worker->done_head = slot;
         worker->done_tail = slot;
-        pthread_cond_signal(&worker->coordinator_wake);
+        wake_coordinator_if_batch_done(worker);
       }
       slot = next;
     }

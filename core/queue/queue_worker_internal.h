@@ -56,6 +56,8 @@ struct queue_worker {
   struct slot *held;                    /* every slot */
   long held_count;
   struct slot *ready_head, *ready_tail; /* waiting for a handler thread */
+  long handlers_idle;                   /* handler threads blocked on handlers_wake */
+  long handlers_waking;                 /* of those, signalled and not yet running (at most one) */
   struct slot *done_head, *done_tail;   /* waiting to be written to Redis */
   int fetch_wanted;                     /* the marker (or a timeout) says: look for jobs */
   int64_t next_due_ms;                  /* wall time of the earliest delayed job, -1 if none known */
@@ -91,6 +93,11 @@ void worker_renew_locks(struct queue_worker *worker, struct redis_conn *conn);
 void worker_check_stalled(struct queue_worker *worker, struct redis_conn *conn);
 void worker_release_all(struct queue_worker *worker, struct redis_conn *conn);
 void worker_drop_released(struct queue_worker *worker);
+
+/* Wakes one idle handler thread when jobs are ready and no other wake-up is under way (queue_worker.c);
+ * with the lock held. The woken thread passes the wake-up on while more jobs are ready, so a batch of fast
+ * jobs is run by the few threads that are awake instead of one wake-up per job. */
+void worker_wake_handler(struct queue_worker *worker);
 
 /* The waker thread (queue_wakeup.c). */
 void *worker_wakeup_main(void *arg);

@@ -210,8 +210,8 @@ static int step_call(struct queue_worker *worker, struct redis_conn *conn, struc
     else
       worker->ready_head = slot;
     worker->ready_tail = slot;
-    pthread_cond_signal(&worker->handlers_wake);
   }
+  worker_wake_handler(worker);
   if (fetch > 0 && taken < fetch) {
     worker->fetch_wanted = 0;
     worker->next_due_ms = next_due->str && next_due->str[0] ? strtoll(next_due->str, NULL, 10) : -1;
