@@ -35,6 +35,7 @@ struct slot {
   struct queue_job *job;
   struct queue_job_control control;
   struct job_outcome outcome;
+  long atm;             /* the hash's "atm" when the job was taken; the finish writes atm + 1 */
   int64_t renewed_ms;   /* monotonic time of the last lock renewal that worked */
   int released;         /* given back at shutdown: its outcome is dropped */
   int pins;             /* > 0 while a thread uses the slot with the lock dropped: it is freed only after */

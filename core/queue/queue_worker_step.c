@@ -80,6 +80,7 @@ static void add_finish_args(struct queue_args *args, struct slot *slot, char (*k
   queue_args_add_long(args, job->options.attempts);
   queue_args_add_text(args, job->options.lifo ? "1" : "0");
   queue_args_add_text(args, job->has_links ? "1" : "0");
+  queue_args_add_long(args, slot->atm);
 }
 
 static struct slot *slot_from_reply(struct queue_worker *worker, const redisReply *id, const redisReply *token,
@@ -96,6 +97,8 @@ static struct slot *slot_from_reply(struct queue_worker *worker, const redisRepl
   for (size_t i = 0; i < count; i++) {
     fields[i] = hash->element[i]->str ? hash->element[i]->str : "";
     lengths[i] = hash->element[i]->len;
+    if (i % 2 == 1 && strcmp(fields[i - 1], "atm") == 0)
+      slot->atm = strtol(fields[i], NULL, 10);
   }
   slot->job = queue_job_from_fields(id->str, fields, lengths, count, err);
   if (!slot->job || !(slot->job->token = strdup(token->str))) {

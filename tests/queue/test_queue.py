@@ -297,10 +297,16 @@ class QueueTest(unittest.TestCase):
             self.keys.cli("HSET", p + job_id, *fields)
             self.keys.cli("LPUSH", p + "wait", job_id)
         self.keys.cli("LPUSH", p + "wait", "ghost")       # an id whose hash is gone
+        # attempt counters damaged by hand: the job still runs, and counts from 0 (no script error stops the step)
+        self.keys.cli("HSET", p + "b5", "name", "echo", "data", "{}", "opts", "{}", "timestamp", "1", "delay", "0",
+                      "priority", "0", "atm", "x", "ats", "y")
+        self.keys.cli("LPUSH", p + "wait", "b5")
         self.worker()
         self.fixture.add("echo", data={"after": True})
         wait_until(lambda: len(self.keys.zset("failed")) == 4, what="4 failed")
-        self.completed(1)
+        self.completed(2)
+        self.assertEqual({k: self.keys.hash("b5")[k] for k in ("atm", "ats", "returnvalue")},
+                         {"atm": "1", "ats": "1", "returnvalue": "{}"})
         reasons = {job_id: self.keys.hash(job_id)["failedReason"] for job_id in cases}
         self.assertIn("data is not valid JSON", reasons["b1"])
         self.assertIn("no name field", reasons["b2"])
