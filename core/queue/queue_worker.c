@@ -112,7 +112,8 @@ static void *coordinator_main(void *arg)
     if (worker->stopping && worker->held_count == 0)
       break;
     int past_grace = worker->stopping && now >= worker->grace_deadline_ms;
-    int want_fetch = !worker->stopping && worker->fetch_wanted && worker->held_count < worker->options.concurrency;
+    int want_fetch = !worker->stopping && worker->fetch_wanted &&
+                     worker->held_count + worker->pending_fetch < worker->options.concurrency;
     int renew_due = now >= next_renew && worker->held_count > 0;
     int stalled_due = now >= next_stalled && !worker->stopping;
     if (!worker->done_head && !want_fetch && !renew_due && !stalled_due && !(past_grace && !released)) {

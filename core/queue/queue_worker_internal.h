@@ -56,6 +56,7 @@ struct queue_worker {
   pthread_cond_t coordinator_wake, handlers_wake, waker_wake, sleepers_wake;
   struct slot *held;                    /* every slot */
   long held_count;
+  long pending_fetch;                   /* jobs the step calls in flight may still bring */
   struct slot *ready_head, *ready_tail; /* waiting for a handler thread */
   long handlers_idle;                   /* handler threads blocked on handlers_wake */
   long handlers_waking;                 /* of those, signalled and not yet running (at most one) */

@@ -143,16 +143,22 @@ static void count_outcome(struct queue_worker *worker, const struct slot *slot, 
 
 /* Writes the outcomes of batch[0..finished) and takes as many new jobs as there are free slots, in one call
  * of the step script. Called with the lock held; drops it around the Redis call. New jobs go to the ready
- * list, except the first when direct is not NULL: the calling handler thread runs that one itself. Returns
+ * list, except the first when direct is not NULL: the calling handler thread runs that one itself. The slots
+ * a call may fill stay reserved (pending_fetch) until it returns, so that a handler thread's direct step and
+ * the coordinator's step cannot both count the same free slots and take more than concurrency jobs. Returns
  * 0, or -1 when Redis failed (the batch is then back at the front of the done list). */
 static int step_call(struct queue_worker *worker, struct redis_conn *conn, struct slot **batch, size_t finished,
                      struct slot **direct, struct growth_error *err)
 {
-  long fetch = worker->stopping ? 0 : worker->options.concurrency - worker->held_count + (long)finished;
+  long fetch = worker->stopping ? 0
+               : worker->options.concurrency - worker->held_count - worker->pending_fetch + (long)finished;
   if (!worker->fetch_wanted && finished == 0)
     fetch = 0;
-  if (finished == 0 && fetch <= 0)
+  if (fetch < 0)
+    fetch = 0;
+  if (finished == 0 && fetch == 0)
     return 0;
+  worker->pending_fetch += fetch;
   pthread_mutex_unlock(&worker->lock);
 
   struct queue_args args;
@@ -171,6 +177,7 @@ static int step_call(struct queue_worker *worker, struct redis_conn *conn, struc
   queue_args_free(&args);
 
   pthread_mutex_lock(&worker->lock);
+  worker->pending_fetch -= fetch;
   if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) {
     if (reply)
       error_set(err, ERR_UPSTREAM, "the step script gave an unexpected reply");

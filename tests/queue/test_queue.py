@@ -89,6 +89,20 @@ class QueueTest(unittest.TestCase):
                                      else '{"a":1}', "prev": "active"})
         self.assertEqual(self.keys.events()[2][1], {"jobId": "1", "prev": "waiting"})
 
+    def test_concurrency_bounds_the_jobs_held_at_once(self):
+        # 5 slots: never more than 5 jobs active (also while a handler's direct step and the coordinator's
+        # step both take jobs), all 5 in use while there is work, each job run once
+        self.fixture.add("sleep", "--bulk", "--count", 20, data={"ms": 250})
+        self.fixture.add("noop", "--bulk", "--count", 20)
+        self.worker("--concurrency", 5)
+        most, deadline = 0, time.monotonic() + 60
+        while len(self.keys.zset("completed")) < 40:
+            self.assertLess(time.monotonic(), deadline, "40 jobs not completed within 60 s")
+            most = max(most, int(self.keys.cli("LLEN", self.keys.p + "active")))
+            self.assertLessEqual(most, 5)
+        self.assertEqual(most, 5)
+        self.assertEqual({self.keys.hash(str(i))["ats"] for i in range(1, 41)}, {"1"})
+
     def test_progress_and_logs(self):
         self.fixture.add("progress")
         self.worker()
