@@ -8,8 +8,8 @@
  * finish: id, token, kind (c completed, f failed, d retry after backoff, r retry now, h handed back: to
  * delayed for the backoff ms without counting an attempt, no failedReason, as a job the handler declined to
  * run now), returnvalue or failedReason, stacktrace entry, stackTraceLimit, backoff ms, retention ("-1" all,
- * "0" none, "count:age"), attempts, lifo, has flow parent or dedup id ("1"/"0"), the hash's "atm" when the
- * job was taken (its lock keeps anyone else from changing it meanwhile).
+ * "0" none, "count:age"), attempts, lifo, has flow parent or dedup id ("1"/"0"), the new "atm": the hash's
+ * "atm" when the job was taken, plus one (its lock keeps anyone else from changing it meanwhile).
  *
  * Reply: { finish codes, { id, token, HGETALL, ... }, next delayed due time or "" }; the HGETALL is read
  * before the activation's own writes (the token ends with the new "ats"), which saves an EXISTS per job.
@@ -23,6 +23,7 @@
  * RPOPLPUSH one by one gives. "atm" and "ats" go in the job's one HSET (atm from the worker; ats from the
  * HGETALL that is returned anyway), so no HINCRBY, which also keeps a damaged counter from failing the
  * whole step. Per job that leaves LREM, HSET, XADD to finish and HGETALL, SET, XADD, HSET to take one.
+ * Numbers that go back to Redis are passed as text where possible (Lua would format each with sprintf).
  */
 #include "queue/queue_script_common.h"
 #include "queue/queue_scripts.h"
@@ -40,6 +41,7 @@ const char queue_script_step[] = SCRIPT_COMMON
   "local rateDue = nil\n"
   "local blocked = meta[2] ~= false or (concurrency ~= nil and rcall(\"LLEN\", P .. \"active\") >= concurrency)\n"
   "local events = P .. \"events\"\n"
+  "local activeKey = P .. \"active\"\n"
   "local results = {}\n"
   "local anyDelayed = false\n"
   "\n"
@@ -206,9 +208,7 @@ const char queue_script_step[] = SCRIPT_COMMON
   "for i = 0, finishCount - 1 do\n"
   "  local b = 7 + i * 12\n"
   "  local id, token, kind, value, stackLine = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]\n"
-  "  local stackLimit, backoff, keep = tonumber(ARGV[b + 5]), tonumber(ARGV[b + 6]), ARGV[b + 7]\n"
-  "  local attempts, lifo, linked = tonumber(ARGV[b + 8]), ARGV[b + 9] == \"1\", ARGV[b + 10] == \"1\"\n"
-  "  local made = (tonumber(ARGV[b + 11]) or 0) + 1\n"
+  "  local keep, linked, made = ARGV[b + 7], ARGV[b + 10] == \"1\", ARGV[b + 11]\n"
   "  local jobKey = P .. id\n"
   "  local code = 0\n"
   "  local lock = locks[i + 1]\n"
@@ -220,9 +220,10 @@ const char queue_script_step[] = SCRIPT_COMMON
   "  if code == 0 then\n"
   "    unlockedKeys[#unlockedKeys + 1] = jobKey .. \":lock\"\n"
   "    unlockedIds[#unlockedIds + 1] = id\n"
-  "    if rcall(\"LREM\", P .. \"active\", -1, id) == 0 then code = -3 end\n"
+  "    if rcall(\"LREM\", activeKey, \"-1\", id) == 0 then code = -3 end\n"
   "  end\n"
   "  if code == 0 and kind == \"h\" then\n"
+  "    local backoff = tonumber(ARGV[b + 6])\n"
   "    local due = now + backoff\n"
   "    rcall(\"HSET\", jobKey, \"delay\", int(backoff))\n"
   "    rcall(\"ZADD\", P .. \"delayed\", delayedScore(due), id)\n"
@@ -240,23 +241,25 @@ const char queue_script_step[] = SCRIPT_COMMON
   "      end\n"
   "      rcall(\"XADD\", events, \"*\", \"event\", \"completed\", \"jobId\", id, \"returnvalue\", value, \"prev\", \"active\")\n"
   "    else\n"
+  "      local stackLimit, attempts = tonumber(ARGV[b + 5]), tonumber(ARGV[b + 8])\n"
   "      rcall(\"HSET\", jobKey, \"failedReason\", value, \"stacktrace\", appendStack(jobKey, stackLine, stackLimit), \"atm\",\n"
   "        made)\n"
   "      if kind == \"f\" then\n"
   "        rcall(\"HDEL\", jobKey, \"defa\")\n"
   "        if retain(\"failed\", id, keep) then rcall(\"HSET\", jobKey, \"finishedOn\", nowText) end\n"
   "        rcall(\"XADD\", events, \"*\", \"event\", \"failed\", \"jobId\", id, \"failedReason\", value, \"prev\", \"active\")\n"
-  "        if made >= attempts then\n"
+  "        if tonumber(made) >= attempts then\n"
   "          rcall(\"XADD\", events, \"*\", \"event\", \"retries-exhausted\", \"jobId\", id, \"attemptsMade\", made)\n"
   "        end\n"
   "      elseif kind == \"d\" then\n"
+  "        local backoff = tonumber(ARGV[b + 6])\n"
   "        local due = now + backoff\n"
   "        rcall(\"HSET\", jobKey, \"delay\", int(backoff))\n"
   "        rcall(\"ZADD\", P .. \"delayed\", delayedScore(due), id)\n"
   "        rcall(\"XADD\", events, \"MAXLEN\", \"~\", maxLen, \"*\", \"event\", \"delayed\", \"jobId\", id, \"delay\", int(due))\n"
   "        anyDelayed = true\n"
   "      else\n"
-  "        pushReady(id, tonumber(rcall(\"HGET\", jobKey, \"priority\")) or 0, lifo, blocked)\n"
+  "        pushReady(id, tonumber(rcall(\"HGET\", jobKey, \"priority\")) or 0, ARGV[b + 9] == \"1\", blocked)\n"
   "        rcall(\"XADD\", events, \"MAXLEN\", \"~\", maxLen, \"*\", \"event\", \"waiting\", \"jobId\", id, \"prev\", \"active\")\n"
   "      end\n"
   "    end\n"
@@ -319,17 +322,17 @@ const char queue_script_step[] = SCRIPT_COMMON
   "      local hash = {}\n"
   "      if string.sub(id, 1, 2) ~= \"0:\" then hash = rcall(\"HGETALL\", jobKey) end\n"
   "      if #hash == 0 then\n"
-  "        rcall(\"LREM\", P .. \"active\", -1, id)\n"
+  "        rcall(\"LREM\", activeKey, \"-1\", id)\n"
   "        return\n"
   "      end\n"
   "      taken = taken + 1\n"
   "      if rateMax and rcall(\"INCR\", P .. \"limiter\") == 1 then\n"
   "        rcall(\"PEXPIRE\", P .. \"limiter\", rateDuration)\n"
   "      end\n"
-  "      local started = 1\n"
+  "      local started = \"1\"\n"
   "      for j = 1, #hash, 2 do\n"
   "        if hash[j] == \"ats\" then\n"
-  "          started = math.floor(tonumber(hash[j + 1]) or 0) + 1\n"
+  "          started = string.format(\"%d\", math.floor(tonumber(hash[j + 1]) or 0) + 1)\n"
   "          break\n"
   "        end\n"
   "      end\n"

@@ -81,7 +81,7 @@ static void add_finish_args(struct queue_args *args, struct slot *slot, char (*k
   queue_args_add_long(args, job->options.attempts);
   queue_args_add_text(args, job->options.lifo ? "1" : "0");
   queue_args_add_text(args, job->has_links ? "1" : "0");
-  queue_args_add_long(args, slot->atm);
+  queue_args_add_long(args, slot->atm + 1);
 }
 
 static struct slot *slot_from_reply(struct queue_worker *worker, const redisReply *id, const redisReply *token,
