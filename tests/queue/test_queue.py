@@ -103,6 +103,16 @@ class QueueTest(unittest.TestCase):
         self.assertEqual(most, 5)
         self.assertEqual({self.keys.hash(str(i))["ats"] for i in range(1, 41)}, {"1"})
 
+    def test_worker_trims_the_event_stream(self):
+        self.keys.cli("HSET", self.keys.p + "meta", "opts.maxLenEvents", "100")
+        self.fixture.add("noop", "--bulk", "--count", 300)
+        self.worker("--concurrency", 4)
+        self.completed(300)
+        # 600 events of the worker alone (active, completed); "~" trims whole stream nodes of 100 entries
+        length = int(self.keys.cli("XLEN", self.keys.p + "events"))
+        self.assertGreaterEqual(length, 100)
+        self.assertLess(length, 400)
+
     def test_progress_and_logs(self):
         self.fixture.add("progress")
         self.worker()
