@@ -203,7 +203,7 @@ static void *lane_main(void *arg)
     redis_pool_release(pool, conn);
     pthread_mutex_lock(&worker->lock);
   }
-  /* the primary lane stops last: the others' released jobs may still be waiting in their done lists */
+  /* a lane that stops wakes the others, which may be waiting for the stop with nothing held */
   worker_wake_lanes(worker);
   pthread_mutex_unlock(&worker->lock);
   return NULL;
