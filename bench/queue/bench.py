@@ -1,4 +1,5 @@
-"""The driver of bench/queue (see run.sh): one redis-server, the same no-op jobs, each worker in turn.
+"""The driver of bench/queue (see run.sh): one redis-server, the same no-op jobs, each worker in turn; the
+runs of the two sides are interleaved and each figure is the median of --reps runs.
 
 Throughput: the jobs are added while the queue is paused, the worker is started and left idle, then the
 queue is resumed and the clock runs until the completed set holds every job. CPU is read from
@@ -176,6 +177,16 @@ def median(values):
     return statistics.median(values)
 
 
+def interleaved(measure):
+    """REPS runs of each side, interleaved and in alternating order (growthd first, then BullMQ first), so
+    that a change in the machine's load over the run weighs on both sides alike."""
+    runs = {"growthd": [], "bullmq": []}
+    for rep in range(REPS):
+        for kind in (("growthd", "bullmq") if rep % 2 == 0 else ("bullmq", "growthd")):
+            runs[kind].append(measure(kind))
+    return runs
+
+
 def main():
     bench = Bench()
     rows = []
@@ -183,10 +194,8 @@ def main():
         print(f"bench/queue: {REPS} runs each, medians; redis-server on port {bench.port}", flush=True)
         print(f"{'case':<34}{'growthd':>14}{'BullMQ':>14}{'ratio':>9}")
         for concurrency, jobs in JOBS.items():
-            results = {}
-            for kind in ("growthd", "bullmq"):
-                runs = [bench.run_jobs(kind, concurrency, jobs) for _ in range(REPS)]
-                results[kind] = [median([r[i] for r in runs]) for i in range(4)]
+            runs = interleaved(lambda kind: bench.run_jobs(kind, concurrency, jobs))
+            results = {kind: [median([r[i] for r in runs[kind]]) for i in range(4)] for kind in runs}
             g, b = results["growthd"], results["bullmq"]
             rows.append((f"no-op jobs/s, concurrency {concurrency}", g[0], b[0], g[0] / b[0]))
             rows.append((f"  worker CPU s / 1000 jobs", g[1], b[1], g[1] / b[1] if b[1] else 0))
@@ -195,7 +204,7 @@ def main():
                 print(f"{row[0]:<34}{row[1]:>14.3f}{row[2]:>14.3f}{row[3]:>8.2f}x", flush=True)
         if "--concurrency" in sys.argv:
             return
-        adds = {kind: [bench.bulk_add(kind, 20000) for _ in range(REPS)] for kind in ("growthd", "bullmq")}
+        adds = interleaved(lambda kind: bench.bulk_add(kind, 20000))
         g = [median([r[i] for r in adds["growthd"]]) for i in range(2)]
         b = [median([r[i] for r in adds["bullmq"]]) for i in range(2)]
         for label, gv, bv in (("bulk add 20,000: adds/s", g[0], b[0]), ("  Redis CPU s / 1000 adds", g[1], b[1])):

@@ -5,7 +5,7 @@
  * job sets member "1" with the earliest due time as score. While the worker has free slots and its last
  * look found nothing, this thread blocks on its own connection with BZPOPMIN on the marker, for at most the
  * drain delay or until the next delayed job is due, whichever is sooner. A popped "0", a due "1" or a
- * timeout sets fetch_wanted and wakes the coordinator, which runs the step script. A popped "1" that is not
+ * timeout sets fetch_wanted and wakes the lanes' threads, which run the step script. A popped "1" that is not
  * due yet just shortens the next block. The connection carries BullMQ's client name
  * (<prefix>:<base64 queue>[:w:<name>]) so Queue.getWorkers() and bull-board list this worker.
  *
@@ -110,7 +110,7 @@ void *worker_wakeup_main(void *arg)
     }
     if (look > 0) {
       worker->fetch_wanted = 1;
-      pthread_cond_signal(&worker->coordinator_wake);
+      worker_wake_lanes(worker);
     }
   }
   if (!conn)

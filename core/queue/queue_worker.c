@@ -2,13 +2,19 @@
  * queue_worker.c — the worker's threads, its start and its stop (see queue_worker.h).
  *
  * Threads: `concurrency` handler threads run jobs; one waker blocks on the marker (queue_wakeup.c); one
- * coordinator makes the script calls that change job states (queue_worker_step.c). The coordinator
- * batches: one call of the step script writes the outcome of every job finished since the last call and
- * takes as many new jobs as there are free slots, so a busy worker makes about one round trip per batch
- * rather than two per job. A handler thread that finishes the only job in flight makes that call itself
- * and runs the job it got back, as BullMQ's "fetch next" does: one round trip per job and no hand-over.
- * The coordinator also renews the locks of every held job each lock_duration/2 in one call, and runs the
- * stalled checker every stalled_interval.
+ * thread per lane makes the script calls that change job states (queue_worker_step.c). The slots are split
+ * between two lanes (one when concurrency is 1), each with its share of the concurrency and its own step
+ * calls: while one lane's step runs in Redis, the jobs the other lane got run here, so Redis and the worker
+ * work at the same time instead of in turn. A lane batches: one call of the step script writes the outcome
+ * of every job of the lane finished since its last call and takes as many new jobs as the lane has free
+ * slots, so a busy worker makes about one round trip per batch rather than two per job. A handler thread
+ * that finishes the only job in flight in its lane makes that call itself and runs the job it got back, as
+ * BullMQ's "fetch next" does: one round trip per job and no hand-over. Lane 0 also renews the locks of every
+ * held job each lock_duration/2 in one call, and runs the stalled checker every stalled_interval.
+ *
+ * Wake-ups: a batch of ready jobs wakes one idle handler thread, which wakes the next only while jobs are
+ * still waiting, so fast jobs are run by the few threads awake rather than one wake-up (and context switch)
+ * per job; a lane's thread is woken once none of its jobs is left waiting, not per finished job.
  *
  * Redis going away: a failed step keeps the finished jobs and retries with backoff (100 ms .. 5 s) on a
  * fresh connection; a job whose lock could not be renewed for a whole lock duration is cancelled, since
@@ -27,6 +33,8 @@
 
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
+/* How long a lane's finished jobs may wait for the lane's other running jobs, to be written in one step. */
+#define BATCH_WAIT_MS 1
 
 void worker_wait_until(struct queue_worker *worker, pthread_cond_t *cond, int64_t deadline_ms)
 {
@@ -40,33 +48,77 @@ static int64_t min64(int64_t a, int64_t b)
   return a < b ? a : b;
 }
 
+void worker_wake_handler(struct queue_worker *worker)
+{
+  if (worker->ready_head && worker->handlers_waking == 0 && worker->handlers_idle > 0) {
+    worker->handlers_waking++;
+    pthread_cond_signal(&worker->handlers_wake);
+  }
+}
+
+void worker_wake_lanes(struct queue_worker *worker)
+{
+  for (long i = 0; i < worker->lane_count; i++)
+    pthread_cond_signal(&worker->lanes[i].wake);
+}
+
+/* A lane's finished jobs are written in one step once none of its jobs is waiting or running any more, or
+ * BATCH_WAIT_MS after the first of them finished (a slow job must not hold back the others' outcomes), rather
+ * than in a step per finished job. */
+static int lane_batch_due(const struct queue_worker *worker, const struct worker_lane *lane, int64_t now)
+{
+  return lane->done_head && ((lane->ready == 0 && lane->running == 0) || worker->stopping ||
+                             now >= lane->first_done_ms + BATCH_WAIT_MS);
+}
+
+void worker_push_done(struct queue_worker *worker, struct slot *slot)
+{
+  struct worker_lane *lane = &worker->lanes[slot->lane];
+  slot->next_done = NULL;
+  if (lane->done_tail) {
+    lane->done_tail->next_done = slot;
+  } else {
+    lane->done_head = slot;
+    lane->first_done_ms = clock_monotonic_ms();
+  }
+  lane->done_tail = slot;
+  if (lane->ready == 0 && lane->running == 0)
+    pthread_cond_signal(&lane->wake);
+  else if (lane->done_head == slot)
+    pthread_cond_signal(&lane->wake);   /* to wait at most BATCH_WAIT_MS from now */
+}
+
 static void *handler_main(void *arg)
 {
   struct queue_worker *worker = arg;
   pthread_mutex_lock(&worker->lock);
   for (;;) {
-    while (!worker->ready_head && !worker->handlers_exit)
+    while (!worker->ready_head && !worker->handlers_exit) {
+      worker->handlers_idle++;
       pthread_cond_wait(&worker->handlers_wake, &worker->lock);
+      worker->handlers_idle--;
+      if (worker->handlers_waking > 0)
+        worker->handlers_waking--;
+    }
     struct slot *slot = worker->ready_head;
     if (!slot)
       break;
     worker->ready_head = slot->next_ready;
     if (!worker->ready_head)
       worker->ready_tail = NULL;
+    worker->lanes[slot->lane].ready--;
+    worker->lanes[slot->lane].running++;
+    worker_wake_handler(worker);
     while (slot) {
       pthread_mutex_unlock(&worker->lock);
       worker_run_job(worker, slot);
       pthread_mutex_lock(&worker->lock);
+      worker->lanes[slot->lane].running--;
       struct slot *next = NULL;
-      if (!worker_finish_directly(worker, slot, &next)) {
-        slot->next_done = NULL;
-        if (worker->done_tail)
-          worker->done_tail->next_done = slot;
-        else
-          worker->done_head = slot;
-        worker->done_tail = slot;
-        pthread_cond_signal(&worker->coordinator_wake);
-      }
+      if (!worker_finish_directly(worker, slot, &next))
+        worker_push_done(worker, slot);
+      if (next)
+        worker->lanes[next->lane].running++;
       slot = next;
     }
   }
@@ -74,47 +126,54 @@ static void *handler_main(void *arg)
   return NULL;
 }
 
-static void *coordinator_main(void *arg)
+/* A lane's thread: writes its finished jobs and takes new ones. Lane 0 also renews every held lock, runs the
+ * stalled check and, past the grace time of a stop, gives back what is left; it stops last. */
+static void *lane_main(void *arg)
 {
-  struct queue_worker *worker = arg;
+  struct worker_lane *lane = arg;
+  struct queue_worker *worker = lane->worker;
+  int primary = lane->index == 0;
   struct redis_pool *pool = queue_pool(worker->options.queue);
   struct growth_error err = { 0 };
   long backoff = BACKOFF_MIN_MS;
   int64_t next_renew = clock_monotonic_ms() + worker->options.lock_duration_ms / 2;
   int64_t next_stalled = clock_monotonic_ms();
-  int released = 0;
   pthread_mutex_lock(&worker->lock);
   for (;;) {
     int64_t now = clock_monotonic_ms();
-    if (worker->stopping && worker->held_count == 0)
+    if (worker->stopping && (primary ? worker->held_count : lane->held) == 0)
       break;
-    int past_grace = worker->stopping && now >= worker->grace_deadline_ms;
-    int want_fetch = !worker->stopping && worker->fetch_wanted && worker->held_count < worker->options.concurrency;
-    int renew_due = now >= next_renew && worker->held_count > 0;
-    int stalled_due = now >= next_stalled && !worker->stopping;
-    if (!worker->done_head && !want_fetch && !renew_due && !stalled_due && !(past_grace && !released)) {
-      /* wake for what is due next: lock renewal while jobs are held, the stalled check while running, the
-       * end of the grace time while stopping (a check that is not run while stopping must not count) */
+    int past_grace = primary && worker->stopping && now >= worker->grace_deadline_ms && !worker->released_all;
+    int want_fetch = !worker->stopping && worker->fetch_wanted && lane->held + lane->pending_fetch < lane->capacity;
+    int renew_due = primary && now >= next_renew && worker->held_count > 0;
+    int stalled_due = primary && now >= next_stalled && !worker->stopping;
+    int batch_due = lane_batch_due(worker, lane, now);
+    if (!batch_due && !want_fetch && !renew_due && !stalled_due && !past_grace) {
+      /* wake for what is due next: the batch, lock renewal while jobs are held, the stalled check while
+       * running, the end of the grace time while stopping (a check that is not run while stopping must not
+       * count) */
       int64_t deadline = now + 60000;
-      if (worker->held_count > 0)
+      if (lane->done_head)
+        deadline = min64(deadline, lane->first_done_ms + BATCH_WAIT_MS);
+      if (primary && worker->held_count > 0)
         deadline = min64(deadline, next_renew);
-      if (!worker->stopping)
+      if (primary && !worker->stopping)
         deadline = min64(deadline, next_stalled);
-      else if (!released)
+      else if (primary && !worker->released_all)
         deadline = min64(deadline, worker->grace_deadline_ms);
-      worker_wait_until(worker, &worker->coordinator_wake, deadline);
+      worker_wait_until(worker, &lane->wake, deadline);
       continue;
     }
     pthread_mutex_unlock(&worker->lock);
     struct redis_conn *conn = redis_pool_acquire(pool, &err);
     pthread_mutex_lock(&worker->lock);
-    if (conn && past_grace && !released) {
+    if (conn && past_grace) {
       worker_release_all(worker, conn);
-      released = 1;
+      worker->released_all = 1;
     }
-    if (conn && (worker->done_head || want_fetch) && worker_step(worker, conn, &err) == 0)
+    if (conn && (batch_due || want_fetch) && worker_step(worker, lane, conn, &err) == 0)
       backoff = BACKOFF_MIN_MS;
-    else if (conn && (worker->done_head || want_fetch))
+    else if (conn && (batch_due || want_fetch))
       conn = (redis_pool_release(pool, conn), NULL);
     if (conn && renew_due) {
       worker_renew_locks(worker, conn);
@@ -126,17 +185,17 @@ static void *coordinator_main(void *arg)
     }
     if (!conn) {
       log_warn("Worker", "%s; trying again in %ld ms", err.message, backoff);
-      if (past_grace && !released) {
+      if (past_grace) {
         worker_release_all(worker, NULL);
-        released = 1;
+        worker->released_all = 1;
       }
-      if (released)
+      if (worker->released_all)
         worker_drop_released(worker);
       if (renew_due) {
         worker_renew_locks(worker, NULL);
         next_renew = clock_monotonic_ms() + worker->options.lock_duration_ms / 2;
       }
-      worker_wait_until(worker, &worker->coordinator_wake, clock_monotonic_ms() + backoff);
+      worker_wait_until(worker, &lane->wake, clock_monotonic_ms() + backoff);
       backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
       continue;
     }
@@ -144,6 +203,8 @@ static void *coordinator_main(void *arg)
     redis_pool_release(pool, conn);
     pthread_mutex_lock(&worker->lock);
   }
+  /* a lane that stops wakes the others, which may be waiting for the stop with nothing held */
+  worker_wake_lanes(worker);
   pthread_mutex_unlock(&worker->lock);
   return NULL;
 }
@@ -178,7 +239,8 @@ static int init_sync(struct queue_worker *worker)
   pthread_condattr_init(&attr);
   pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
   pthread_mutex_init(&worker->lock, NULL);
-  pthread_cond_init(&worker->coordinator_wake, &attr);
+  for (long i = 0; i < WORKER_LANES; i++)
+    pthread_cond_init(&worker->lanes[i].wake, &attr);
   pthread_cond_init(&worker->handlers_wake, &attr);
   pthread_cond_init(&worker->waker_wake, &attr);
   pthread_cond_init(&worker->sleepers_wake, &attr);
@@ -196,7 +258,8 @@ static void free_worker(struct queue_worker *worker)
   pthread_cond_destroy(&worker->sleepers_wake);
   pthread_cond_destroy(&worker->waker_wake);
   pthread_cond_destroy(&worker->handlers_wake);
-  pthread_cond_destroy(&worker->coordinator_wake);
+  for (long i = 0; i < WORKER_LANES; i++)
+    pthread_cond_destroy(&worker->lanes[i].wake);
   pthread_mutex_destroy(&worker->lock);
   free(worker->handlers);
   free(worker);
@@ -220,6 +283,14 @@ struct queue_worker *queue_worker_start(const struct queue_worker_options *optio
     worker->options.drain_delay_ms = 5000;
   worker->fetch_wanted = 1;   /* BullMQ's worker also looks first and only then blocks */
   worker->next_due_ms = -1;
+  /* two lanes from concurrency 2 up: while one lane's step runs in Redis, the other's jobs run here */
+  worker->lane_count = options->concurrency >= 2 ? WORKER_LANES : 1;
+  for (long i = 0; i < worker->lane_count; i++) {
+    worker->lanes[i].worker = worker;
+    worker->lanes[i].index = i;
+    long share = options->concurrency / worker->lane_count;
+    worker->lanes[i].capacity = share + (i < options->concurrency % worker->lane_count ? 1 : 0);
+  }
   make_identity(worker);
   init_sync(worker);
   worker->handlers = calloc((size_t)options->concurrency, sizeof *worker->handlers);
@@ -239,11 +310,14 @@ struct queue_worker *queue_worker_start(const struct queue_worker_options *optio
               options->concurrency);
     goto fail;
   }
-  if (pthread_create(&worker->coordinator, NULL, coordinator_main, worker) != 0) {
-    error_set(err, ERR_INTERNAL, "worker: cannot start its coordinator thread");
-    goto fail;
+  for (long i = 0; i < worker->lane_count; i++) {
+    struct worker_lane *lane = &worker->lanes[i];
+    if (pthread_create(&lane->thread, NULL, lane_main, lane) != 0) {
+      error_set(err, ERR_INTERNAL, "worker: cannot start the thread of its lane %ld", i);
+      goto fail;
+    }
+    lane->started = 1;
   }
-  worker->coordinator_started = 1;
   if (pthread_create(&worker->waker, NULL, worker_wakeup_main, worker) != 0) {
     error_set(err, ERR_INTERNAL, "worker: cannot start its wake-up thread");
     goto fail;
@@ -290,15 +364,16 @@ void queue_worker_stop(struct queue_worker *worker, long grace_ms)
   worker->stopping = 1;
   worker->grace_deadline_ms = clock_monotonic_ms() + (grace_ms > 0 ? grace_ms : 0);
   long held = worker->held_count;
-  pthread_cond_broadcast(&worker->coordinator_wake);
+  worker_wake_lanes(worker);
   pthread_mutex_unlock(&worker->lock);
   if (worker->waker_started) {
     log_info("Worker", "stopping: no new jobs; %ld running may finish within %ld ms", held, grace_ms);
     unblock_waker(worker);
     pthread_join(worker->waker, NULL);
   }
-  if (worker->coordinator_started)
-    pthread_join(worker->coordinator, NULL);
+  for (long i = worker->lane_count; i-- > 0;)
+    if (worker->lanes[i].started)
+      pthread_join(worker->lanes[i].thread, NULL);
   pthread_mutex_lock(&worker->lock);
   worker->handlers_exit = 1;
   pthread_cond_broadcast(&worker->handlers_wake);

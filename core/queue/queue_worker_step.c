@@ -47,6 +47,7 @@ void worker_held_remove(struct queue_worker *worker, struct slot *slot)
   if (slot->next)
     slot->next->prev = slot->prev;
   worker->held_count--;
+  worker->lanes[slot->lane].held--;
 }
 
 /* "-1" keep all, "0" keep none, else "count:age". */
@@ -80,6 +81,7 @@ static void add_finish_args(struct queue_args *args, struct slot *slot, char (*k
   queue_args_add_long(args, job->options.attempts);
   queue_args_add_text(args, job->options.lifo ? "1" : "0");
   queue_args_add_text(args, job->has_links ? "1" : "0");
+  queue_args_add_long(args, slot->atm + 1);
 }
 
 static struct slot *slot_from_reply(struct queue_worker *worker, const redisReply *id, const redisReply *token,
@@ -96,6 +98,8 @@ static struct slot *slot_from_reply(struct queue_worker *worker, const redisRepl
   for (size_t i = 0; i < count; i++) {
     fields[i] = hash->element[i]->str ? hash->element[i]->str : "";
     lengths[i] = hash->element[i]->len;
+    if (i % 2 == 1 && strcmp(fields[i - 1], "atm") == 0)
+      slot->atm = strtol(fields[i], NULL, 10);
   }
   slot->job = queue_job_from_fields(id->str, fields, lengths, count, err);
   if (!slot->job || !(slot->job->token = strdup(token->str))) {
@@ -138,18 +142,23 @@ static void count_outcome(struct queue_worker *worker, const struct slot *slot, 
   }
 }
 
-/* Writes the outcomes of batch[0..finished) and takes as many new jobs as there are free slots, in one call
- * of the step script. Called with the lock held; drops it around the Redis call. New jobs go to the ready
- * list, except the first when direct is not NULL: the calling handler thread runs that one itself. Returns
- * 0, or -1 when Redis failed (the batch is then back at the front of the done list). */
-static int step_call(struct queue_worker *worker, struct redis_conn *conn, struct slot **batch, size_t finished,
-                     struct slot **direct, struct growth_error *err)
+/* Writes the outcomes of batch[0..finished) (all of one lane) and takes as many new jobs as the lane has free
+ * slots, in one call of the step script. Called with the lock held; drops it around the Redis call. New jobs
+ * go to the ready list, except the first when direct is not NULL: the calling handler thread runs that one
+ * itself. The slots a call may fill are reserved (pending_fetch) until it returns, so that a handler's direct
+ * step meanwhile cannot take them too. Returns 0, or -1 when Redis failed (the batch is then back at the
+ * front of the lane's done list). */
+static int step_call(struct queue_worker *worker, struct worker_lane *lane, struct redis_conn *conn,
+                     struct slot **batch, size_t finished, struct slot **direct, struct growth_error *err)
 {
-  long fetch = worker->stopping ? 0 : worker->options.concurrency - worker->held_count + (long)finished;
+  long fetch = worker->stopping ? 0 : lane->capacity - lane->held - lane->pending_fetch + (long)finished;
   if (!worker->fetch_wanted && finished == 0)
     fetch = 0;
-  if (finished == 0 && fetch <= 0)
+  if (fetch < 0)
+    fetch = 0;
+  if (finished == 0 && fetch == 0)
     return 0;
+  lane->pending_fetch += fetch;
   pthread_mutex_unlock(&worker->lock);
 
   struct queue_args args;
@@ -168,17 +177,18 @@ static int step_call(struct queue_worker *worker, struct redis_conn *conn, struc
   queue_args_free(&args);
 
   pthread_mutex_lock(&worker->lock);
+  lane->pending_fetch -= fetch;
   if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) {
     if (reply)
       error_set(err, ERR_UPSTREAM, "the step script gave an unexpected reply");
     for (size_t i = finished; i-- > 0;) {
-      batch[i]->next_done = worker->done_head;
-      worker->done_head = batch[i];
-      if (!worker->done_tail)
-        worker->done_tail = batch[i];
+      batch[i]->next_done = lane->done_head;
+      lane->done_head = batch[i];
+      if (!lane->done_tail)
+        lane->done_tail = batch[i];
     }
     if (finished)
-      pthread_cond_signal(&worker->coordinator_wake);
+      pthread_cond_signal(&lane->wake);
     if (reply)
       freeReplyObject(reply);
     return -1;
@@ -200,18 +210,21 @@ static int step_call(struct queue_worker *worker, struct redis_conn *conn, struc
       worker->held->prev = slot;
     worker->held = slot;
     worker->held_count++;
+    slot->lane = lane->index;
+    lane->held++;
     taken++;
     if (direct && !*direct) {
       *direct = slot;
       continue;
     }
+    lane->ready++;
     if (worker->ready_tail)
       worker->ready_tail->next_ready = slot;
     else
       worker->ready_head = slot;
     worker->ready_tail = slot;
-    pthread_cond_signal(&worker->handlers_wake);
   }
+  worker_wake_handler(worker);
   if (fetch > 0 && taken < fetch) {
     worker->fetch_wanted = 0;
     worker->next_due_ms = next_due->str && next_due->str[0] ? strtoll(next_due->str, NULL, 10) : -1;
@@ -221,33 +234,35 @@ static int step_call(struct queue_worker *worker, struct redis_conn *conn, struc
   return 0;
 }
 
-/* The coordinator's step: every finished job waiting in the done list (up to MAX_FINISH_PER_STEP). */
-int worker_step(struct queue_worker *worker, struct redis_conn *conn, struct growth_error *err)
+/* A lane's step: every finished job waiting in its done list (up to MAX_FINISH_PER_STEP). */
+int worker_step(struct queue_worker *worker, struct worker_lane *lane, struct redis_conn *conn,
+                struct growth_error *err)
 {
   struct slot *batch[MAX_FINISH_PER_STEP];
   size_t finished = 0;
-  while (worker->done_head && finished < MAX_FINISH_PER_STEP) {
-    struct slot *slot = worker->done_head;
-    worker->done_head = slot->next_done;
-    if (!worker->done_head)
-      worker->done_tail = NULL;
+  while (lane->done_head && finished < MAX_FINISH_PER_STEP) {
+    struct slot *slot = lane->done_head;
+    lane->done_head = slot->next_done;
+    if (!lane->done_head)
+      lane->done_tail = NULL;
     if (slot->released) {
       worker_retire(worker, slot);
       continue;
     }
     batch[finished++] = slot;
   }
-  return step_call(worker, conn, batch, finished, NULL, err);
+  return step_call(worker, lane, conn, batch, finished, NULL, err);
 }
 
-/* When a handler thread finishes the only job in flight, it writes the outcome and takes the next job itself,
- * as BullMQ's "fetch next" does: one round trip and no hand-over between threads. Called with the lock held.
- * Returns 1 when the slot was dealt with (written, or put back in the done list after a Redis error), with
- * *next the job to run now or NULL; 0 when the caller must hand the slot to the coordinator. */
+/* When a handler thread finishes the only job in flight in its lane, it writes the outcome and takes the next
+ * job itself, as BullMQ's "fetch next" does: one round trip and no hand-over between threads. Called with
+ * the lock held. Returns 1 when the slot was dealt with (written, or put back in the done list after a Redis
+ * error), with *next the job to run now or NULL; 0 when the caller must hand the slot to the lane's thread. */
 int worker_finish_directly(struct queue_worker *worker, struct slot *slot, struct slot **next)
 {
   *next = NULL;
-  if (worker->held_count != 1 || worker->done_head || worker->stopping || slot->released)
+  struct worker_lane *lane = &worker->lanes[slot->lane];
+  if (lane->held != 1 || lane->done_head || worker->stopping || slot->released)
     return 0;
   struct redis_pool *pool = queue_pool(worker->options.queue);
   struct growth_error err = { 0 };
@@ -262,7 +277,7 @@ int worker_finish_directly(struct queue_worker *worker, struct slot *slot, struc
     pthread_mutex_lock(&worker->lock);
     return 0;
   }
-  step_call(worker, conn, &slot, 1, next, &err);
+  step_call(worker, lane, conn, &slot, 1, next, &err);
   pthread_mutex_unlock(&worker->lock);
   redis_pool_release(pool, conn);
   pthread_mutex_lock(&worker->lock);
@@ -362,12 +377,8 @@ void worker_release_all(struct queue_worker *worker, struct redis_conn *conn)
   while (worker->ready_head) {   /* not started: nobody else will touch these slots */
     struct slot *slot = worker->ready_head;
     worker->ready_head = slot->next_ready;
-    slot->next_done = NULL;
-    if (worker->done_tail)
-      worker->done_tail->next_done = slot;
-    else
-      worker->done_head = slot;
-    worker->done_tail = slot;
+    worker->lanes[slot->lane].ready--;
+    worker_push_done(worker, slot);
   }
   worker->ready_tail = NULL;
   size_t count = 0;
@@ -416,21 +427,24 @@ void worker_release_all(struct queue_worker *worker, struct redis_conn *conn)
 
 void worker_drop_released(struct queue_worker *worker)
 {
-  struct slot *kept_head = NULL, *kept_tail = NULL;
-  while (worker->done_head) {
-    struct slot *slot = worker->done_head;
-    worker->done_head = slot->next_done;
-    if (slot->released) {
-      worker_retire(worker, slot);
-      continue;
+  for (long i = 0; i < worker->lane_count; i++) {
+    struct worker_lane *lane = &worker->lanes[i];
+    struct slot *kept_head = NULL, *kept_tail = NULL;
+    while (lane->done_head) {
+      struct slot *slot = lane->done_head;
+      lane->done_head = slot->next_done;
+      if (slot->released) {
+        worker_retire(worker, slot);
+        continue;
+      }
+      slot->next_done = NULL;
+      if (kept_tail)
+        kept_tail->next_done = slot;
+      else
+        kept_head = slot;
+      kept_tail = slot;
     }
-    slot->next_done = NULL;
-    if (kept_tail)
-      kept_tail->next_done = slot;
-    else
-      kept_head = slot;
-    kept_tail = slot;
+    lane->done_head = kept_head;
+    lane->done_tail = kept_tail;
   }
-  worker->done_head = kept_head;
-  worker->done_tail = kept_tail;
 }

@@ -99,6 +99,30 @@ class QueueTest(unittest.TestCase):
                                      else '{"a":1}', "prev": "active"})
         self.assertEqual(self.keys.events()[2][1], {"jobId": "1", "prev": "waiting"})
 
+    def test_concurrency_bounds_the_jobs_held_at_once(self):
+        # 5 slots: never more than 5 jobs active (also while a handler's direct step and the coordinator's
+        # step both take jobs), all 5 in use while there is work, each job run once
+        self.fixture.add("sleep", "--bulk", "--count", 20, data={"ms": 250})
+        self.fixture.add("noop", "--bulk", "--count", 20)
+        self.worker("--concurrency", 5)
+        most, deadline = 0, time.monotonic() + 60
+        while len(self.keys.zset("completed")) < 40:
+            self.assertLess(time.monotonic(), deadline, "40 jobs not completed within 60 s")
+            most = max(most, int(self.keys.cli("LLEN", self.keys.p + "active")))
+            self.assertLessEqual(most, 5)
+        self.assertEqual(most, 5)
+        self.assertEqual({self.keys.hash(str(i))["ats"] for i in range(1, 41)}, {"1"})
+
+    def test_worker_trims_the_event_stream(self):
+        self.keys.cli("HSET", self.keys.p + "meta", "opts.maxLenEvents", "100")
+        self.fixture.add("noop", "--bulk", "--count", 300)
+        self.worker("--concurrency", 4)
+        self.completed(300)
+        # 600 events of the worker alone (active, completed); "~" trims whole stream nodes of 100 entries
+        length = int(self.keys.cli("XLEN", self.keys.p + "events"))
+        self.assertGreaterEqual(length, 100)
+        self.assertLess(length, 400)
+
     def test_progress_and_logs(self):
         self.fixture.add("progress")
         self.worker()
@@ -309,10 +333,16 @@ class QueueTest(unittest.TestCase):
             self.keys.cli("HSET", p + job_id, *fields)
             self.keys.cli("LPUSH", p + "wait", job_id)
         self.keys.cli("LPUSH", p + "wait", "ghost")       # an id whose hash is gone
+        # attempt counters damaged by hand: the job still runs, and counts from 0 (no script error stops the step)
+        self.keys.cli("HSET", p + "b5", "name", "echo", "data", "{}", "opts", "{}", "timestamp", "1", "delay", "0",
+                      "priority", "0", "atm", "x", "ats", "y")
+        self.keys.cli("LPUSH", p + "wait", "b5")
         self.worker()
         self.fixture.add("echo", data={"after": True})
         wait_until(lambda: len(self.keys.zset("failed")) == 4, what="4 failed")
-        self.completed(1)
+        self.completed(2)
+        self.assertEqual({k: self.keys.hash("b5")[k] for k in ("atm", "ats", "returnvalue")},
+                         {"atm": "1", "ats": "1", "returnvalue": "{}"})
         reasons = {job_id: self.keys.hash(job_id)["failedReason"] for job_id in cases}
         self.assertIn("data is not valid JSON", reasons["b1"])
         self.assertIn("no name field", reasons["b2"])
