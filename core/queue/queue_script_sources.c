@@ -58,6 +58,23 @@ const char queue_script_extend[] = SCRIPT_COMMON
   "end\n"
   "return results\n";
 
+const char queue_script_reclaim[] = SCRIPT_COMMON
+  "-- ARGV[1] the token prefix of one step call (\"<base>:\"), ARGV[2] lock duration ms\n"
+  "local taken = {}\n"
+  "local n = #ARGV[1]\n"
+  "for _, id in ipairs(rcall(\"LRANGE\", P .. \"active\", 0, -1)) do\n"
+  "  local lockKey = P .. id .. \":lock\"\n"
+  "  local token = rcall(\"GET\", lockKey)\n"
+  "  if token and string.sub(token, 1, n) == ARGV[1] then\n"
+  "    rcall(\"SET\", lockKey, token, \"PX\", ARGV[2])\n"
+  "    rcall(\"SREM\", P .. \"stalled\", id)\n"
+  "    taken[#taken + 1] = id\n"
+  "    taken[#taken + 1] = token\n"
+  "    taken[#taken + 1] = rcall(\"HGETALL\", P .. id)\n"
+  "  end\n"
+  "end\n"
+  "return taken\n";
+
 const char queue_script_stalled[] = SCRIPT_COMMON
   "-- ARGV[1] max stalled count, ARGV[2] now, ARGV[3] check interval ms\n"
   "local checkKey = P .. \"stalled-check\"\n"

@@ -32,10 +32,11 @@ static const char *const script_sources[QUEUE_SCRIPT_COUNT] = {
   [QUEUE_SCRIPT_SET_FIELD] = queue_script_set_field,
   [QUEUE_SCRIPT_STORE_SET] = queue_script_store_set,
   [QUEUE_SCRIPT_SCHEDULE_NEXT] = queue_script_schedule_next,
+  [QUEUE_SCRIPT_RECLAIM] = queue_script_reclaim,
 };
 
 static const char *const script_names[QUEUE_SCRIPT_COUNT] = {
-  "add", "step", "extend-locks", "stalled", "progress", "log", "pause", "release", "set-field", "store-set", "schedule-next",
+  "add", "step", "extend-locks", "stalled", "progress", "log", "pause", "release", "set-field", "store-set", "schedule-next", "reclaim",
 };
 
 static char script_shas[QUEUE_SCRIPT_COUNT][41];

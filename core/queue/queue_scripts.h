@@ -29,11 +29,12 @@ enum queue_script {
   QUEUE_SCRIPT_SET_FIELD,     /* set a field of a job's hash while the job exists */
   QUEUE_SCRIPT_STORE_SET,     /* set a key of an owner's store, within its key limit */
   QUEUE_SCRIPT_SCHEDULE_NEXT, /* add a job scheduler's next iteration */
+  QUEUE_SCRIPT_RECLAIM,       /* the jobs a step call took whose reply was lost */
   QUEUE_SCRIPT_COUNT
 };
 
 /* The sources (queue_script_step.c, queue_script_sources.c). */
-extern const char queue_script_add[], queue_script_step[], queue_script_extend[], queue_script_stalled[],
+extern const char queue_script_add[], queue_script_step[], queue_script_extend[], queue_script_reclaim[], queue_script_stalled[],
     queue_script_progress[], queue_script_log[], queue_script_pause[], queue_script_release[],
     queue_script_set_field[], queue_script_store_set[], queue_script_schedule_next[];
 

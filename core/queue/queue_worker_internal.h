@@ -27,6 +27,8 @@ struct worker_lane {
   long ready;               /* of those, in the ready list */
   long running;             /* of those, being run by a handler thread */
   long pending_fetch;       /* jobs a step call of the lane in flight may still bring */
+  char lost_base[80];       /* token base of a step call whose reply was lost ("" if none): the jobs it may
+                               have taken are reclaimed before the lane steps again */
   struct slot *done_head, *done_tail;   /* waiting to be written to Redis */
   int64_t first_done_ms;    /* monotonic time the done list last became non-empty */
   pthread_cond_t wake;
@@ -66,6 +68,7 @@ struct slot {
 struct queue_worker {
   struct queue_worker_options options;
   char token_base[48];
+  unsigned long long step_calls;        /* each step call's jobs get tokens "<token_base>-<n>:<id>:<ats>" */
   char client_name[300];
   pthread_t waker, *handlers;
   long handler_count;

@@ -142,62 +142,11 @@ static void count_outcome(struct queue_worker *worker, const struct slot *slot, 
   }
 }
 
-/* Writes the outcomes of batch[0..finished) (all of one lane) and takes as many new jobs as the lane has free
- * slots, in one call of the step script. Called with the lock held; drops it around the Redis call. New jobs
- * go to the ready list, except the first when direct is not NULL: the calling handler thread runs that one
- * itself. The slots a call may fill are reserved (pending_fetch) until it returns, so that a handler's direct
- * step meanwhile cannot take them too. Returns 0, or -1 when Redis failed (the batch is then back at the
- * front of the lane's done list). */
-static int step_call(struct queue_worker *worker, struct worker_lane *lane, struct redis_conn *conn,
-                     struct slot **batch, size_t finished, struct slot **direct, struct growth_error *err)
+/* Makes the {id, token, hash} triples of a reply the lane's slots: the first into *direct when direct is not
+ * NULL and *direct is, the others into the ready list. Returns how many it took. */
+static long adopt_jobs(struct queue_worker *worker, struct worker_lane *lane, const redisReply *jobs,
+                       struct slot **direct, struct growth_error *err)
 {
-  long fetch = worker->stopping ? 0 : lane->capacity - lane->held - lane->pending_fetch + (long)finished;
-  if (!worker->fetch_wanted && finished == 0)
-    fetch = 0;
-  if (fetch < 0)
-    fetch = 0;
-  if (finished == 0 && fetch == 0)
-    return 0;
-  lane->pending_fetch += fetch;
-  pthread_mutex_unlock(&worker->lock);
-
-  struct queue_args args;
-  queue_args_init(&args);
-  char now[24], keep[MAX_FINISH_PER_STEP][48];
-  snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
-  queue_args_add_text(&args, now);
-  queue_args_add_text(&args, worker->token_base);
-  queue_args_add_long(&args, worker->options.lock_duration_ms);
-  queue_args_add_long(&args, fetch > 0 ? fetch : 0);
-  queue_args_add_text(&args, worker->options.name ? worker->options.name : "");
-  queue_args_add_long(&args, (long long)finished);
-  for (size_t i = 0; i < finished; i++)
-    add_finish_args(&args, batch[i], &keep[i]);
-  redisReply *reply = queue_script_run(conn, QUEUE_SCRIPT_STEP, queue_key_prefix(worker->options.queue), &args, err);
-  queue_args_free(&args);
-
-  pthread_mutex_lock(&worker->lock);
-  lane->pending_fetch -= fetch;
-  if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) {
-    if (reply)
-      error_set(err, ERR_UPSTREAM, "the step script gave an unexpected reply");
-    for (size_t i = finished; i-- > 0;) {
-      batch[i]->next_done = lane->done_head;
-      lane->done_head = batch[i];
-      if (!lane->done_tail)
-        lane->done_tail = batch[i];
-    }
-    if (finished)
-      pthread_cond_signal(&lane->wake);
-    if (reply)
-      freeReplyObject(reply);
-    return -1;
-  }
-  const redisReply *codes = reply->element[0], *jobs = reply->element[1], *next_due = reply->element[2];
-  for (size_t i = 0; i < finished; i++) {
-    count_outcome(worker, batch[i], i < codes->elements ? codes->element[i]->integer : -1);
-    worker_retire(worker, batch[i]);
-  }
   long taken = 0;
   for (size_t i = 0; i + 2 < jobs->elements; i += 3) {
     struct slot *slot = slot_from_reply(worker, jobs->element[i], jobs->element[i + 1], jobs->element[i + 2], err);
@@ -224,6 +173,70 @@ static int step_call(struct queue_worker *worker, struct worker_lane *lane, stru
       worker->ready_head = slot;
     worker->ready_tail = slot;
   }
+  return taken;
+}
+
+/* Writes the outcomes of batch[0..finished) (all of one lane) and takes as many new jobs as the lane has free
+ * slots, in one call of the step script. Called with the lock held; drops it around the Redis call. New jobs
+ * go to the ready list, except the first when direct is not NULL: the calling handler thread runs that one
+ * itself. The slots a call may fill are reserved (pending_fetch) until it returns, so that a handler's direct
+ * step meanwhile cannot take them too. Returns 0, or -1 when Redis failed (the batch is then back at the
+ * front of the lane's done list). */
+static int step_call(struct queue_worker *worker, struct worker_lane *lane, struct redis_conn *conn,
+                     struct slot **batch, size_t finished, struct slot **direct, struct growth_error *err)
+{
+  long fetch = worker->stopping ? 0 : lane->capacity - lane->held - lane->pending_fetch + (long)finished;
+  if (!worker->fetch_wanted && finished == 0)
+    fetch = 0;
+  if (fetch < 0)
+    fetch = 0;
+  if (finished == 0 && fetch == 0)
+    return 0;
+  lane->pending_fetch += fetch;
+  char token_base[sizeof lane->lost_base];
+  snprintf(token_base, sizeof token_base, "%s-%llu", worker->token_base, ++worker->step_calls);
+  pthread_mutex_unlock(&worker->lock);
+
+  struct queue_args args;
+  queue_args_init(&args);
+  char now[24], keep[MAX_FINISH_PER_STEP][48];
+  snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
+  queue_args_add_text(&args, now);
+  queue_args_add_text(&args, token_base);
+  queue_args_add_long(&args, worker->options.lock_duration_ms);
+  queue_args_add_long(&args, fetch > 0 ? fetch : 0);
+  queue_args_add_text(&args, worker->options.name ? worker->options.name : "");
+  queue_args_add_long(&args, (long long)finished);
+  for (size_t i = 0; i < finished; i++)
+    add_finish_args(&args, batch[i], &keep[i]);
+  redisReply *reply = queue_script_run(conn, QUEUE_SCRIPT_STEP, queue_key_prefix(worker->options.queue), &args, err);
+  queue_args_free(&args);
+
+  pthread_mutex_lock(&worker->lock);
+  lane->pending_fetch -= fetch;
+  if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) {
+    if (reply)
+      error_set(err, ERR_UPSTREAM, "the step script gave an unexpected reply");
+    else if (fetch > 0)
+      snprintf(lane->lost_base, sizeof lane->lost_base, "%s", token_base);
+    for (size_t i = finished; i-- > 0;) {
+      batch[i]->next_done = lane->done_head;
+      lane->done_head = batch[i];
+      if (!lane->done_tail)
+        lane->done_tail = batch[i];
+    }
+    if (finished)
+      pthread_cond_signal(&lane->wake);
+    if (reply)
+      freeReplyObject(reply);
+    return -1;
+  }
+  const redisReply *codes = reply->element[0], *jobs = reply->element[1], *next_due = reply->element[2];
+  for (size_t i = 0; i < finished; i++) {
+    count_outcome(worker, batch[i], i < codes->elements ? codes->element[i]->integer : -1);
+    worker_retire(worker, batch[i]);
+  }
+  long taken = adopt_jobs(worker, lane, jobs, direct, err);
   worker_wake_handler(worker);
   if (fetch > 0 && taken < fetch) {
     worker->fetch_wanted = 0;
@@ -234,10 +247,46 @@ static int step_call(struct queue_worker *worker, struct worker_lane *lane, stru
   return 0;
 }
 
+/* A step call whose reply was lost (Redis went away after running it) may have taken jobs: they are active,
+ * locked with that call's token base, and no slot holds them. The lane takes them before it steps again, so
+ * they run now, once, instead of waiting for their locks to expire and the stalled checker to start them
+ * over. Called with the lock held; drops it around the Redis call. Returns 0, or -1 when Redis failed. */
+static int reclaim_lost_jobs(struct queue_worker *worker, struct worker_lane *lane, struct redis_conn *conn,
+                             struct growth_error *err)
+{
+  char prefix[sizeof lane->lost_base + 1];
+  snprintf(prefix, sizeof prefix, "%s:", lane->lost_base);
+  pthread_mutex_unlock(&worker->lock);
+  struct queue_args args;
+  queue_args_init(&args);
+  queue_args_add_text(&args, prefix);
+  queue_args_add_long(&args, worker->options.lock_duration_ms);
+  redisReply *reply = queue_script_run(conn, QUEUE_SCRIPT_RECLAIM, queue_key_prefix(worker->options.queue), &args, err);
+  queue_args_free(&args);
+  pthread_mutex_lock(&worker->lock);
+  if (!reply || reply->type != REDIS_REPLY_ARRAY) {
+    if (reply) {
+      error_set(err, ERR_UPSTREAM, "the reclaim script gave an unexpected reply");
+      freeReplyObject(reply);
+    }
+    return -1;
+  }
+  lane->lost_base[0] = '\0';
+  long taken = adopt_jobs(worker, lane, reply, NULL, err);
+  if (taken > 0) {
+    log_info("Worker", "took back %ld job(s) that a step call whose answer was lost had started", taken);
+    worker_wake_handler(worker);
+  }
+  freeReplyObject(reply);
+  return 0;
+}
+
 /* A lane's step: every finished job waiting in its done list (up to MAX_FINISH_PER_STEP). */
 int worker_step(struct queue_worker *worker, struct worker_lane *lane, struct redis_conn *conn,
                 struct growth_error *err)
 {
+  if (lane->lost_base[0] && reclaim_lost_jobs(worker, lane, conn, err) != 0)
+    return -1;
   struct slot *batch[MAX_FINISH_PER_STEP];
   size_t finished = 0;
   while (lane->done_head && finished < MAX_FINISH_PER_STEP) {
@@ -262,7 +311,7 @@ int worker_finish_directly(struct queue_worker *worker, struct slot *slot, struc
 {
   *next = NULL;
   struct worker_lane *lane = &worker->lanes[slot->lane];
-  if (lane->held != 1 || lane->done_head || worker->stopping || slot->released)
+  if (lane->held != 1 || lane->done_head || lane->lost_base[0] || worker->stopping || slot->released)
     return 0;
   struct redis_pool *pool = queue_pool(worker->options.queue);
   struct growth_error err = { 0 };

@@ -5,8 +5,10 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
@@ -388,6 +390,88 @@ class QueueTest(unittest.TestCase):
         self.assertEqual(self.keys.cli("EXISTS", self.keys.p + "2:lock").strip(), "0")
         self.assertIn(("waiting", {"jobId": "2", "prev": "active"}), self.keys.events())
         self.assertIn("given back", log)
+
+
+class ReplyLosingProxy:
+    """A TCP proxy in front of Redis that, once armed, loses the first reply carrying `marker`: Redis has run
+    the command, and the client sees its connection close instead of the answer."""
+
+    def __init__(self, upstream_port, marker):
+        self.upstream_port = upstream_port
+        self.marker = marker
+        self.armed = True
+        self.lost = 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
+            threading.Thread(target=self._pump, args=(client, upstream, False), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, True), daemon=True).start()
+
+    def _pump(self, source, sink, replies):
+        tail = b""
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                if replies and self.armed and self.marker in tail + data:
+                    self.armed = False
+                    self.lost += 1
+                    break
+                tail = data[-len(self.marker):]
+                sink.sendall(data)
+        except OSError:
+            pass
+        for end in (source, sink):
+            try:
+                end.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            end.close()
+
+    def close(self):
+        self.listener.close()
+
+
+class LostReplyTest(unittest.TestCase):
+    """Redis runs a step call that takes a job, but its answer never arrives: the worker takes that job back
+    on its next connection and runs it once, instead of leaving it to the stalled checker for a second start."""
+
+    def test_job_of_a_lost_step_reply_runs_once(self):
+        redis = Redis().start()
+        proxy = ReplyLosingProxy(redis.port, b"lose-this-reply")
+        worker = None
+        try:
+            Fixture(redis, "lost").add("sleep", data={"ms": 50, "note": "lose-this-reply"})
+            keys = Keys(redis, "lost")
+            worker = Fixture(proxy, "lost").worker("--concurrency", 2, "--lock-ms", 4000, "--stalled-ms", 500)
+            wait_until(lambda: keys.zset("completed") == ["1"], timeout=30, what="the job completed")
+            self.assertEqual(proxy.lost, 1, "the step reply that took the job was lost")
+            job = keys.hash("1")
+            self.assertEqual(job["ats"], "1", "the job was started once")
+            self.assertEqual(job["atm"], "1")
+            self.assertNotIn("stalled", [name for name, _ in keys.events()])
+            code, log = stop(worker)
+            self.assertEqual(code, 0)
+            self.assertIn("took back 1 job(s)", log)
+        finally:
+            if worker and worker.poll() is None:
+                worker.kill()
+                worker.wait()
+            if worker:
+                worker.stdout.close()
+                worker.log_file.close()
+            proxy.close()
+            redis.stop()
 
 
 class RedisRestartTest(unittest.TestCase):
