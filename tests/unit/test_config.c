@@ -14,19 +14,12 @@
 #include "base/dotenv.h"
 #include "base/redis_url.h"
 
-/* A fake environment: pairs of name, value, ending with NULL. */
-static const char *lookup_pairs(const char *name, void *context)
-{
-  const char **pairs = context;
-  for (size_t i = 0; pairs[i]; i += 2)
-    if (strcmp(pairs[i], name) == 0)
-      return pairs[i + 1];
-  return NULL;
-}
+#include "support/unit_support.h"
 
+/* A fake environment: pairs of name, value, ending with NULL. */
 static int load(const char **pairs, struct config *cfg, struct growth_error *err)
 {
-  return config_load(cfg, lookup_pairs, pairs, err);
+  return config_load(cfg, unit_lookup_pairs, pairs, err);
 }
 
 static void test_defaults(void **state)

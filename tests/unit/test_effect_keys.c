@@ -22,22 +22,7 @@
 #include "providers/local_files.h"
 #include "providers/sms/sms_local.h"
 
-static int make_dir(void **state)
-{
-  char *dir = strdup("/tmp/growth-effect-test-XXXXXX");
-  assert_non_null(mkdtemp(dir));
-  *state = dir;
-  return 0;
-}
-
-static int remove_dir(void **state)
-{
-  char command[256];
-  snprintf(command, sizeof command, "rm -rf '%s'", (char *)*state);
-  assert_int_equal(system(command), 0);
-  free(*state);
-  return 0;
-}
+#include "support/unit_support.h"
 
 static size_t count_lines(const char *path)
 {
@@ -180,8 +165,8 @@ static void test_a_failed_append_leaves_no_partial_line(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(test_a_keyed_sms_is_appended_once, make_dir, remove_dir),
-    cmocka_unit_test_setup_teardown(test_append_once_reports_what_it_found, make_dir, remove_dir),
+    cmocka_unit_test_setup_teardown(test_a_keyed_sms_is_appended_once, unit_temp_dir_setup, unit_temp_dir_teardown),
+    cmocka_unit_test_setup_teardown(test_append_once_reports_what_it_found, unit_temp_dir_setup, unit_temp_dir_teardown),
     cmocka_unit_test(test_a_keyed_mail_keeps_its_message_id),
     cmocka_unit_test(test_keys_exist_only_inside_a_step_and_count_per_run),
     cmocka_unit_test(test_a_failed_append_leaves_no_partial_line),

@@ -19,22 +19,7 @@
 
 #include "providers/local_files.h"
 
-static int make_dir(void **state)
-{
-  char *dir = strdup("/tmp/growth-local-files-XXXXXX");
-  assert_non_null(mkdtemp(dir));
-  *state = dir;
-  return 0;
-}
-
-static int remove_dir(void **state)
-{
-  char command[256];
-  snprintf(command, sizeof command, "rm -rf '%s'", (char *)*state);
-  assert_int_equal(system(command), 0);
-  free(*state);
-  return 0;
-}
+#include "support/unit_support.h"
 
 /* Names in folder, sorted, joined with ' '. */
 static void list(const char *folder, char *out, size_t size)
@@ -170,11 +155,11 @@ static void test_append_once(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(test_write_replaces_whole_files, make_dir, remove_dir),
-    cmocka_unit_test_setup_teardown(test_names_and_folders_are_checked, make_dir, remove_dir),
-    cmocka_unit_test_setup_teardown(test_a_failed_write_leaves_the_old_file, make_dir, remove_dir),
+    cmocka_unit_test_setup_teardown(test_write_replaces_whole_files, unit_temp_dir_setup, unit_temp_dir_teardown),
+    cmocka_unit_test_setup_teardown(test_names_and_folders_are_checked, unit_temp_dir_setup, unit_temp_dir_teardown),
+    cmocka_unit_test_setup_teardown(test_a_failed_write_leaves_the_old_file, unit_temp_dir_setup, unit_temp_dir_teardown),
     cmocka_unit_test(test_a_full_disk_is_named),
-    cmocka_unit_test_setup_teardown(test_append_once, make_dir, remove_dir),
+    cmocka_unit_test_setup_teardown(test_append_once, unit_temp_dir_setup, unit_temp_dir_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,14 +15,7 @@
 
 #include "providers/services.h"
 
-static const char *lookup_pairs(const char *name, void *context)
-{
-  const char **pairs = context;
-  for (size_t i = 0; pairs[i]; i += 2)
-    if (strcmp(pairs[i], name) == 0)
-      return pairs[i + 1];
-  return NULL;
-}
+#include "support/unit_support.h"
 
 struct fixture {
   struct config config;
@@ -32,7 +25,7 @@ struct fixture {
 static void open_with(struct fixture *f, const char **pairs)
 {
   struct growth_error err = { 0 };
-  assert_int_equal(config_load(&f->config, lookup_pairs, pairs, &err), 0);
+  assert_int_equal(config_load(&f->config, unit_lookup_pairs, pairs, &err), 0);
   f->services = services_new(&f->config, NULL, &err);
   assert_non_null(f->services);
 }

@@ -15,14 +15,7 @@
 
 #include "providers/sheets/sheets.h"
 
-static const char *lookup_pairs(const char *name, void *context)
-{
-  const char **pairs = context;
-  for (size_t i = 0; pairs[i]; i += 2)
-    if (strcmp(pairs[i], name) == 0)
-      return pairs[i + 1];
-  return NULL;
-}
+#include "support/unit_support.h"
 
 struct fixture {
   char data[64];
@@ -39,7 +32,7 @@ static int setup(void **state)
   assert_non_null(mkdtemp(f->data));
   const char *pairs[] = { "GROWTH_DATA_DIR", f->data, NULL };
   struct growth_error err = { 0 };
-  assert_int_equal(config_load(&f->config, lookup_pairs, pairs, &err), 0);
+  assert_int_equal(config_load(&f->config, unit_lookup_pairs, pairs, &err), 0);
   f->sheets = sheets_open(&f->config, NULL, &err);
   assert_non_null(f->sheets);
   json_t *spec = json_pack("{s:s, s:[s,s]}", "title", "Journal", "headers", "Date", "Energy"), *out = NULL;

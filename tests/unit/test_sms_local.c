@@ -18,22 +18,7 @@
 
 #include "providers/sms/sms_local.h"
 
-static int make_dir(void **state)
-{
-  char *dir = strdup("/tmp/growth-sms-test-XXXXXX");
-  assert_non_null(mkdtemp(dir));
-  *state = dir;
-  return 0;
-}
-
-static int remove_dir(void **state)
-{
-  char command[256];
-  snprintf(command, sizeof command, "rm -rf '%s'", (char *)*state);
-  assert_int_equal(system(command), 0);
-  free(*state);
-  return 0;
-}
+#include "support/unit_support.h"
 
 /* Reads the outbox file into a JSON array of its lines. */
 static json_t *read_outbox(const char *data_dir)
@@ -138,9 +123,9 @@ static void test_concurrent_appends_stay_whole(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(test_writes_one_line_per_message, make_dir, remove_dir),
-    cmocka_unit_test_setup_teardown(test_refuses_bad_messages_without_writing, make_dir, remove_dir),
-    cmocka_unit_test_setup_teardown(test_concurrent_appends_stay_whole, make_dir, remove_dir),
+    cmocka_unit_test_setup_teardown(test_writes_one_line_per_message, unit_temp_dir_setup, unit_temp_dir_teardown),
+    cmocka_unit_test_setup_teardown(test_refuses_bad_messages_without_writing, unit_temp_dir_setup, unit_temp_dir_teardown),
+    cmocka_unit_test_setup_teardown(test_concurrent_appends_stay_whole, unit_temp_dir_setup, unit_temp_dir_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,50 @@
+/*
+ * unit_support.c — see unit_support.h. The folder is removed with nftw, depth first, without following
+ * links, so a test that leaves a symlink behind cannot make teardown delete anything outside it.
+ */
+#define _XOPEN_SOURCE 700
+#include "unit_support.h"
+
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+int unit_temp_dir_setup(void **state)
+{
+  char *dir = strdup("/tmp/growth-unit-XXXXXX");
+  assert_non_null(dir);
+  assert_non_null(mkdtemp(dir));
+  *state = dir;
+  return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *info, int type, struct FTW *walk)
+{
+  (void)info;
+  (void)type;
+  (void)walk;
+  return remove(path);
+}
+
+int unit_temp_dir_teardown(void **state)
+{
+  assert_int_equal(nftw(*state, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+  free(*state);
+  return 0;
+}
+
+const char *unit_lookup_pairs(const char *name, void *context)
+{
+  const char **pairs = context;
+  for (size_t i = 0; pairs[i]; i += 2)
+    if (strcmp(pairs[i], name) == 0)
+      return pairs[i + 1];
+  return NULL;
+}
