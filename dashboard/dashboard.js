@@ -247,8 +247,15 @@ async function queueAction(action) {
 
 /* ---- live feed ---- */
 
+/* A frame names its job, not its agent: a launched job's id is <agent>-<ms>-<hex> (as the server's
+ * orchestrator_agent_of_job reads it). */
+function agentOfJob(jobId) {
+  const match = /^(.+)-\d+-[0-9a-f]+$/.exec(jobId || "");
+  return match ? match[1] : "";
+}
+
 function describe(event) {
-  const who = event.agent || event.jobId || "queue";
+  const who = agentOfJob(event.jobId) || event.jobId || "queue";
   switch (event.event) {
     case "progress": return `${who}: ${event.percent ?? ""}% ${event.message || ""}`;
     case "failed": return `${who}: failed — ${event.failedReason || ""}`;
@@ -273,7 +280,7 @@ function addToFeed(event) {
 
 function applyEvent(event) {
   addToFeed(event);
-  const name = event.agent;
+  const name = agentOfJob(event.jobId);
   if (name && state.cards.has(name)) {
     const card = state.cards.get(name);
     const current = !card.jobId || card.jobId === event.jobId || event.event === "added";

@@ -14,8 +14,10 @@
  * broadcaster no longer remembers.
  *
  * A frame carries what a client needs, not the whole entry: the id and type are the SSE id: and event:
- * lines, and the data holds jobId, agent, and per type percent and message (progress), failedReason
- * (failed) or prev (waiting, retries). The monitor's JSON keeps every field.
+ * lines, and the data holds jobId and per type percent and message (progress), failedReason (failed) or
+ * prev (waiting: after a failure, a retry). The agent is not repeated: it is the job id's prefix, which
+ * the client reads as orchestrator_agent_of_job does. Every byte of a frame goes to every client, and on
+ * a shared host the clients' reading costs as much as the writing. The monitor's JSON keeps every field.
  *
  * The reader publishes under `lock`; a client that resumes from an id the broadcaster no longer remembers
  * is subscribed under the same lock, and the events between its id and the reader's last one are read
@@ -141,12 +143,14 @@ int orchestrator_events_read(struct queue *queue, const char *before, const char
 }
 
 /* The fields a frame's data keeps; the id and type travel as the SSE id: and event: lines. */
-static const char *const frame_fields[] = { "jobId", "agent", "percent", "message", "failedReason", "prev" };
+static const char *const frame_fields[] = { "jobId", "percent", "message", "failedReason" };
 
 /* Frames one stream entry onto the batch. */
 static int add_to_batch(struct sse_batch *batch, json_t *event, struct growth_error *err)
 {
-  decorate(event);
+  const char *type = json_string_value(json_object_get(event, "event"));
+  if (type && strcmp(type, "progress") == 0)
+    add_progress(event);
   json_t *data = json_object();
   if (!data)
     return error_set(err, ERR_NO_MEMORY, "framing an event: out of memory");
@@ -155,6 +159,9 @@ static int add_to_batch(struct sse_batch *batch, json_t *event, struct growth_er
     if (value)
       json_object_set(data, frame_fields[i], value);
   }
+  json_t *prev = json_object_get(event, "prev");
+  if (prev && type && strcmp(type, "waiting") == 0)
+    json_object_set(data, "prev", prev);
   char *text = json_dumps(data, JSON_COMPACT);
   json_decref(data);
   if (!text)
