@@ -297,18 +297,19 @@ class Fleet:
         return mails, texts
 
 
-def assert_exactly_once(test, fleet, ids, agents_with_effects=("sidefx", "slowfx")):
+def assert_exactly_once(test, fleet, ids, agents_with_effects=("sidefx", "slowfx"), delayed=0):
     """Every job completed (returnvalue, in the completed set, nothing left elsewhere), at most one completed
     event each, and each side-effect agent's job sent exactly one mail and one SMS — also a job recovered
     after its worker died between a send and the write of its ctx.step record: the sends inside a step
-    carry an idempotency key, so the local outboxes keep one message per key. Returns the jobs."""
+    carry an idempotency key, so the local outboxes keep one message per key. `delayed` is how many
+    follow-up jobs the jobs scheduled for later. Returns the jobs."""
     jobs = fleet.jobs(ids)
     failed = {i: j.get("failedReason") for i, j in jobs.items() if "returnvalue" not in j}
     test.assertEqual(failed, {}, "jobs that did not complete")
     completed = set(fleet.redis.resp.call("ZRANGE", fleet.key("completed"), 0, -1))
     test.assertEqual(set(ids) - completed, set(), "jobs missing from the completed set")
     counts = fleet.counts()
-    test.assertEqual((counts["wait"], counts["active"], counts["delayed"], counts["failed"]), (0, 0, 0, 0), counts)
+    test.assertEqual((counts["wait"], counts["active"], counts["delayed"], counts["failed"]), (0, 0, delayed, 0), counts)
     events = fleet.completed_events()
     test.assertEqual({i: n for i, n in events.items() if n > 1}, {}, "jobs completed more than once")
     for agent in agents_with_effects:
