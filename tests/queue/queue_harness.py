@@ -60,6 +60,15 @@ class Fixture:
         return process
 
 
+def close_worker(process):
+    """Kills a fixture worker still running and closes its pipe and log."""
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+    process.stdout.close()
+    process.log_file.close()
+
+
 def read_log(process):
     process.log_file.seek(0)
     return process.log_file.read().decode(errors="replace")

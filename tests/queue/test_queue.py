@@ -12,7 +12,7 @@ import threading
 import time
 import unittest
 
-from queue_harness import Fixture, Keys, Redis, stop, wait_until
+from queue_harness import Fixture, Keys, Redis, close_worker, stop, wait_until
 
 
 class QueueTest(unittest.TestCase):
@@ -32,11 +32,7 @@ class QueueTest(unittest.TestCase):
 
     def tearDown(self):
         for process in self.workers:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-            process.stdout.close()
-            process.log_file.close()
+            close_worker(process)
 
     def worker(self, *args):
         process = self.fixture.worker(*args)
@@ -464,12 +460,8 @@ class LostReplyTest(unittest.TestCase):
             self.assertEqual(code, 0)
             self.assertIn("took back 1 job(s)", log)
         finally:
-            if worker and worker.poll() is None:
-                worker.kill()
-                worker.wait()
             if worker:
-                worker.stdout.close()
-                worker.log_file.close()
+                close_worker(worker)
             proxy.close()
             redis.stop()
 
@@ -506,12 +498,8 @@ class RedisRestartTest(unittest.TestCase):
             self.assertEqual(code, 0)
             self.assertIn("trying again", log)
         finally:
-            if worker and worker.poll() is None:
-                worker.kill()
-                worker.wait()
             if worker:
-                worker.stdout.close()
-                worker.log_file.close()
+                close_worker(worker)
             redis.stop()
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -530,11 +518,7 @@ class RedisRestartTest(unittest.TestCase):
             self.assertIn("Redis is unreachable", log)
         finally:
             if worker:
-                if worker.poll() is None:
-                    worker.kill()
-                    worker.wait()
-                worker.stdout.close()
-                worker.log_file.close()
+                close_worker(worker)
             redis.stop()
 
 

@@ -13,6 +13,7 @@
 
 #include "queue/queue.h"
 #include "redis/redis_pool.h"
+#include "support/unit_support.h"
 
 struct fixture {
   struct redis_pool *pool;
@@ -23,10 +24,8 @@ static int setup(void **state)
 {
   struct fixture *f = calloc(1, sizeof *f);
   struct growth_error err = { 0 };
-  struct redis_pool_options options = { .size = 1, .connect_timeout_ms = 200, .command_timeout_ms = 200 };
-  strcpy(options.url.host, "127.0.0.1");
-  options.url.port = 1;
-  f->pool = redis_pool_new(&options, &err);
+  if (!f || !(f->pool = unit_unreachable_pool()))
+    return -1;
   f->queue = queue_new(f->pool, NULL, "checks", &err);
   *state = f;
   return f->queue ? 0 : -1;

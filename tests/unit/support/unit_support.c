@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "redis/redis_pool.h"
+
 int unit_temp_dir_setup(void **state)
 {
   char *dir = strdup("/tmp/growth-unit-XXXXXX");
@@ -47,4 +49,13 @@ const char *unit_lookup_pairs(const char *name, void *context)
     if (strcmp(pairs[i], name) == 0)
       return pairs[i + 1];
   return NULL;
+}
+
+struct redis_pool *unit_unreachable_pool(void)
+{
+  struct growth_error err = { 0 };
+  struct redis_pool_options options = { .size = 1, .connect_timeout_ms = 200, .command_timeout_ms = 200 };
+  strcpy(options.url.host, "127.0.0.1");
+  options.url.port = 1;
+  return redis_pool_new(&options, &err);
 }
