@@ -17,42 +17,25 @@
 #include "agents/host_memory.h"
 #include "agents/loader.h"
 #include "agents/runner.h"
+#include "support/unit_support.h"
 
 static char scripts_dir[64];
 
 static int setup(void **state)
 {
   (void)state;
-  snprintf(scripts_dir, sizeof scripts_dir, "/tmp/growth-runner-XXXXXX");
-  if (!mkdtemp(scripts_dir))
-    return -1;
-  char path[256];
-  snprintf(path, sizeof path, "%s/agents", scripts_dir);
-  return mkdir(path, 0700);
+  return unit_scripts_dir_make(scripts_dir, sizeof scripts_dir);
 }
 
 static int teardown(void **state)
 {
   (void)state;
-  char command[128];
-  snprintf(command, sizeof command, "rm -rf '%s'", scripts_dir);
-  return system(command) == 0 ? 0 : -1;
+  return unit_dir_remove(scripts_dir);
 }
 
 static struct agent_script *load_agent(const char *name, const char *text)
 {
-  char path[256];
-  snprintf(path, sizeof path, "%s/agents/%s.lua", scripts_dir, name);
-  FILE *file = fopen(path, "w");
-  assert_non_null(file);
-  fputs(text, file);
-  fclose(file);
-  struct loader_options options = { .scripts_dir = scripts_dir };
-  struct agent_script *script = NULL;
-  struct growth_error err = { 0 };
-  if (loader_load(&options, path, &script, NULL, NULL, &err) != 0)
-    fail_msg("%s", err.message);
-  return script;
+  return unit_load_agent(scripts_dir, name, text);
 }
 
 static int run_job(struct agent_script *script, struct memory_host *host, const char *input_text,
